@@ -1,0 +1,3 @@
+"""Hybrid LSTM-GRU vs ARIMA forecasting study."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,181 @@
+"""One experiment on one instrument: every configured model backtested on the same test days.
+
+:func:`run_experiment` loads (or takes) the prices, splits them by time, fits each configured
+model on the training span (networks once per seed, early-stopped on the validation span) and
+forecasts every test day one step ahead. :class:`ExperimentResult` turns the forecasts into the
+tables the notebooks show and the pipeline stores. Networks are scored by their seed ensemble
+(mean forecast log return) in the main table, and seed by seed in :meth:`seed_scores`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from lstmgru import evaluation
+from lstmgru.config import ExperimentConfig
+from lstmgru.data import config_options, load_prices, provenance
+from lstmgru.features import Split, chronological_split
+from lstmgru.models import Forecast, build_forecaster
+
+SEED_SEPARATOR = "#s"
+
+
+@dataclass
+class ExperimentResult:
+    """Forecasts of every model over the test span of one instrument.
+
+    Attributes
+    ----------
+    config : ExperimentConfig
+    provenance : dict
+        Source, ticker, span, rows and SHA-256 of the data.
+    split : Split
+    forecasts : dict of str to Forecast
+        Main forecasts by model name (networks: the seed ensemble).
+    seed_forecasts : dict of str to Forecast
+        Networks' single-seed forecasts, named ``model#s<seed>``.
+    wall_time : dict of str to float
+        Seconds spent fitting and forecasting each model (all seeds together).
+    """
+
+    config: ExperimentConfig
+    provenance: dict[str, Any]
+    split: Split
+    forecasts: dict[str, Forecast] = field(default_factory=dict)
+    seed_forecasts: dict[str, Forecast] = field(default_factory=dict)
+    wall_time: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def actual(self) -> pd.Series:
+        """Observed closes on the test days."""
+        return self.split.test["close"]
+
+    @property
+    def previous(self) -> pd.Series:
+        """Close of the day before each test day (the random-walk forecast)."""
+        return self.split.close.shift(1).loc[self.split.test.index].rename("previous")
+
+    def price_forecasts(self, *, seeds: bool = False) -> pd.DataFrame:
+        """Price forecasts, one column per model (``seeds=True``: single seeds too)."""
+        models = dict(self.forecasts)
+        if seeds:
+            models.update(self.seed_forecasts)
+        return pd.DataFrame(
+            {name: pd.Series(f.price, index=f.dates) for name, f in models.items()}
+        ).rename_axis("date")
+
+    def forecast_table(self) -> pd.DataFrame:
+        """Actual, previous close and every model's (and seed's) price forecast, by date."""
+        return pd.concat(
+            [self.actual.rename("actual"), self.previous, self.price_forecasts(seeds=True)],
+            axis=1,
+        )
+
+    def errors(self) -> pd.DataFrame:
+        """Forecast minus actual price, one column per model (price units)."""
+        return self.price_forecasts().sub(self.actual, axis=0)
+
+    def comparison(self, *, mcs_reps: int = 1000) -> pd.DataFrame:
+        """Metrics and tests per model against the random walk (see :mod:`lstmgru.evaluation`)."""
+        return evaluation.comparison_table(
+            self.actual,
+            self.price_forecasts(),
+            previous=self.previous,
+            train=self.split.train["close"],
+            benchmark="random_walk",
+            arima="arima",
+            mcs_reps=mcs_reps,
+            seed=0,
+        )
+
+    def seed_scores(self) -> pd.DataFrame:
+        """Metrics of every network seed: long frame with columns model, seed, metrics."""
+        rows = []
+        for name, forecast in self.seed_forecasts.items():
+            model, seed = name.split(SEED_SEPARATOR)
+            scores = evaluation.metrics(
+                self.actual,
+                pd.Series(forecast.price, index=forecast.dates),
+                previous=self.previous,
+                train=self.split.train["close"],
+            )
+            rows.append({"model": model, "seed": int(seed), **scores})
+        return pd.DataFrame(rows)
+
+    def model_info(self) -> dict[str, Any]:
+        """Per-model records (orders, epochs, histories, warnings) and wall times."""
+        info = {name: dict(f.info) for name, f in {**self.forecasts, **self.seed_forecasts}.items()}
+        return {"models": info, "wall_time_s": dict(self.wall_time)}
+
+
+def _ensemble(name: str, members: list[Forecast], history: pd.Series) -> Forecast:
+    log_return = np.mean([m.log_return for m in members], axis=0)
+    return Forecast.from_log_return(
+        name,
+        history,
+        members[0].dates,
+        log_return,
+        info={"ensemble_of": [m.model for m in members], "combination": "mean log return"},
+    )
+
+
+def run_experiment(
+    config: ExperimentConfig,
+    frame: pd.DataFrame | None = None,
+    *,
+    progress: bool = True,
+) -> ExperimentResult:
+    """Backtest every model of ``config`` on one instrument.
+
+    Parameters
+    ----------
+    config : ExperimentConfig
+    frame : pandas.DataFrame, optional
+        Prices from :func:`lstmgru.data.load_prices`; loaded from ``config.data`` when omitted.
+    progress : bool
+        Show a progress bar over model fits.
+    """
+    if frame is None:
+        frame = load_prices(**config_options(config.data))
+    split = chronological_split(
+        frame,
+        config.data.train_fraction,
+        config.data.validation_fraction,
+        window=config.model.window,
+    )
+    result = ExperimentResult(config=config, provenance=provenance(frame), split=split)
+    history = split.close
+    dates = pd.DatetimeIndex(split.test.index)
+    jobs = [(name, seed) for name in config.models for seed in _seeds_for(name, config)]
+    bar = tqdm(jobs, desc=f"{config.data.ticker}: fitting", disable=not progress, unit="fit")
+    members: dict[str, list[Forecast]] = {}
+    for name, seed in bar:
+        bar.set_postfix_str(name if seed is None else f"{name} seed {seed}")
+        started = time.perf_counter()
+        forecaster = build_forecaster(name, config, seed=0 if seed is None else seed)
+        forecaster.fit(split.train["close"], split.validation["close"])
+        forecast = forecaster.forecast(history, dates)
+        result.wall_time[name] = result.wall_time.get(name, 0.0) + time.perf_counter() - started
+        if seed is None:
+            result.forecasts[name] = forecast
+        else:
+            label = f"{name}{SEED_SEPARATOR}{seed}"
+            result.seed_forecasts[label] = Forecast(
+                label, forecast.dates, forecast.log_return, forecast.price, info=forecast.info
+            )
+            members.setdefault(name, []).append(forecast)
+    for name, forecasts in members.items():
+        result.forecasts[name] = _ensemble(name, forecasts, history)
+    # Keep the configured order of models.
+    result.forecasts = {name: result.forecasts[name] for name in config.models}
+    return result
+
+
+def _seeds_for(name: str, config: ExperimentConfig) -> tuple[int | None, ...]:
+    return config.seeds if name in config.network_models else (None,)

@@ -1,0 +1,216 @@
+"""Tests of lstmgru.plots: each figure's structure on tiny seeded data, saving, bad input."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from lstmgru import plots
+
+
+def _prices(n: int = 90, seed: int = 0) -> pd.Series:
+    rng = np.random.default_rng(seed)
+    index = pd.bdate_range("2021-01-04", periods=n, name="date")
+    return pd.Series(100 * np.exp(np.cumsum(rng.normal(0, 0.01, n))), index=index, name="AAPL")
+
+
+def _forecasts(actual: pd.Series) -> pd.DataFrame:
+    rng = np.random.default_rng(1)
+    previous = actual.shift(1).bfill()
+    return pd.DataFrame(
+        {
+            "random_walk": previous,
+            "arima": previous * 1.001,
+            "hybrid": previous * np.exp(rng.normal(0, 0.004, len(actual))),
+        }
+    )
+
+
+def _errors() -> pd.DataFrame:
+    actual = _prices()
+    return _forecasts(actual).sub(actual, axis=0)
+
+
+def test_house_style_is_scoped():
+    before = mpl.rcParams["axes.spines.top"]
+    with plots.house_style():
+        assert mpl.rcParams["axes.spines.top"] is False
+        assert mpl.rcParams["savefig.dpi"] == 150
+    assert mpl.rcParams["axes.spines.top"] == before
+
+
+def test_plot_forecasts_two_panels_and_zoom_window():
+    actual = _prices()
+    fig = plots.plot_forecasts(actual, _forecasts(actual), zoom_days=20, title="AAPL")
+    assert isinstance(fig, Figure)
+    full, zoom = fig.axes
+    assert len(full.get_lines()) == 4  # actual + 3 models
+    assert len(zoom.get_lines()) == 4
+    assert len(full.get_lines()[0].get_xdata()) == 90
+    assert len(zoom.get_lines()[0].get_xdata()) == 20
+    assert zoom.get_title() == "last 20 trading days"
+    assert fig.get_suptitle() == "AAPL"
+    assert [t.get_text() for t in full.get_legend().get_texts()] == [
+        "actual",
+        "random_walk",
+        "arima",
+        "hybrid",
+    ]
+
+
+def test_plot_forecasts_accepts_a_dict_and_clips_the_zoom():
+    actual = _prices(30)
+    fig = plots.plot_forecasts(actual, {"rw": actual.shift(1).bfill()}, zoom_days=100)
+    assert len(fig.axes[1].get_lines()[0].get_xdata()) == 30
+    assert len(fig.axes[0].get_lines()) == 2
+
+
+def test_plot_forecasts_bad_input():
+    actual = _prices()
+    with pytest.raises(ValueError, match="forecasts is empty"):
+        plots.plot_forecasts(actual, pd.DataFrame(index=actual.index))
+    with pytest.raises(ValueError, match="not on actual's index"):
+        plots.plot_forecasts(actual, _forecasts(actual).iloc[1:])
+    with pytest.raises(ValueError, match="actual is empty"):
+        plots.plot_forecasts(pd.Series([], dtype=float), {})
+    with pytest.raises(ValueError, match="zoom_days"):
+        plots.plot_forecasts(actual, _forecasts(actual), zoom_days=0)
+
+
+def test_plot_error_distributions_one_entry_and_box_per_model():
+    fig = plots.plot_error_distributions(_errors())
+    hist, box = fig.axes
+    assert [t.get_text() for t in hist.get_legend().get_texts()] == [
+        "random_walk",
+        "arima",
+        "hybrid",
+    ]
+    assert len(hist.patches) == 3  # one step histogram per model
+    assert [t.get_text() for t in box.get_xticklabels()] == ["random_walk", "arima", "hybrid"]
+    with pytest.raises(ValueError, match="errors is empty"):
+        plots.plot_error_distributions(pd.DataFrame())
+
+
+def test_plot_cumulative_loss_difference_sign_and_lines():
+    errors = _errors()
+    fig = plots.plot_cumulative_loss_difference(errors)
+    (ax,) = fig.axes
+    lines = ax.get_lines()
+    assert len(lines) == 3  # arima, hybrid, zero line
+    arima = lines[0].get_ydata()
+    expected = np.cumsum(errors["arima"] ** 2 - errors["random_walk"] ** 2)
+    np.testing.assert_allclose(arima, expected)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["arima", "hybrid"]
+
+
+def test_plot_cumulative_loss_difference_bad_input():
+    with pytest.raises(ValueError, match="benchmark 'random_walk' not in errors"):
+        plots.plot_cumulative_loss_difference(_errors().drop(columns="random_walk"))
+    with pytest.raises(ValueError, match="errors is empty"):
+        plots.plot_cumulative_loss_difference(pd.DataFrame())
+    with pytest.raises(ValueError, match="only the benchmark"):
+        plots.plot_cumulative_loss_difference(_errors()[["random_walk"]])
+
+
+def _summary() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "ticker": ["AAPL"] * 3 + ["MSFT"] * 3,
+            "model": ["lstm", "gru", "arima"] * 2,
+            "metric": "rmse",
+            "mean": [1.0, 1.1, 1.2, 2.0, 2.1, 2.05],
+            "std": [0.1, 0.2, np.nan, 0.1, 0.15, np.nan],
+            "min": [0.9, 0.8, 1.2, 1.9, 1.9, 2.05],
+            "max": [1.1, 1.4, 1.2, 2.1, 2.3, 2.05],
+        }
+    )
+
+
+def test_plot_metric_over_seeds_one_series_per_model():
+    fig = plots.plot_metric_over_seeds(_summary(), metric="rmse")
+    (ax,) = fig.axes
+    assert len(ax.containers) == 3  # one errorbar container per model
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["AAPL", "MSFT"]
+    lstm = ax.containers[0]
+    np.testing.assert_allclose(lstm.lines[0].get_ydata(), [1.0, 2.0])
+    # upper cap of the gru bar for AAPL sits at mean + std = 1.3
+    gru_caps = ax.containers[1].lines[1]
+    assert max(gru_caps[1].get_ydata()) == pytest.approx(2.25)
+    assert min(gru_caps[1].get_ydata()) == pytest.approx(1.3)
+
+
+def test_plot_metric_over_seeds_range_and_bad_input():
+    fig = plots.plot_metric_over_seeds(_summary(), spread="range")
+    caps = fig.axes[0].containers[1].lines[1]
+    assert min(caps[1].get_ydata()) == pytest.approx(1.4)  # gru max for AAPL
+    with pytest.raises(ValueError, match="metric 'mae' not in summary"):
+        plots.plot_metric_over_seeds(_summary(), metric="mae")
+    with pytest.raises(ValueError, match=r"lacks column\(s\) \['std'\]"):
+        plots.plot_metric_over_seeds(_summary().drop(columns="std"))
+    with pytest.raises(ValueError, match="summary is empty"):
+        plots.plot_metric_over_seeds(pd.DataFrame())
+
+
+def test_plot_dm_heatmap_cells_and_colorbar():
+    pvalues = pd.DataFrame(
+        {"AAPL": [0.01, 0.5, np.nan], "MSFT": [0.2, 0.04, 0.9]}, index=["lstm", "gru", "arima"]
+    )
+    fig = plots.plot_dm_heatmap(pvalues)
+    assert len(fig.axes) == 2  # heatmap and colour bar
+    texts = {t.get_text(): t.get_fontweight() for t in fig.axes[0].texts}
+    assert set(texts) == {"0.010", "0.500", "0.200", "0.040", "0.900"}
+    assert texts["0.010"] == "bold" and texts["0.500"] == "normal"
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        plots.plot_dm_heatmap(pvalues * 2)
+    with pytest.raises(ValueError, match="pvalues is empty"):
+        plots.plot_dm_heatmap(pd.DataFrame())
+
+
+def test_plot_price_and_returns_panels():
+    close = _prices(50)
+    fig = plots.plot_price_and_returns(close)
+    price, ret = fig.axes
+    assert len(price.get_lines()) == 1 and len(ret.get_lines()) == 1
+    np.testing.assert_allclose(ret.get_lines()[0].get_ydata(), np.diff(np.log(close.to_numpy())))
+    assert fig.get_suptitle() == "AAPL"
+    with pytest.raises(ValueError, match="non-positive"):
+        plots.plot_price_and_returns(close - 200)
+    with pytest.raises(ValueError, match="close is empty"):
+        plots.plot_price_and_returns(pd.Series([], dtype=float))
+
+
+def test_plot_training_history_marks_best_epoch():
+    fig = plots.plot_training_history(
+        {"loss": [1.0, 0.5, 0.3, 0.25], "val_loss": [1.1, 0.6, 0.5, 0.55]}
+    )
+    (ax,) = fig.axes
+    assert len(ax.get_lines()) == 3  # loss, val_loss, best-epoch marker
+    assert list(ax.get_lines()[2].get_xdata()) == [3, 3]
+    only_loss = plots.plot_training_history(pd.DataFrame({"loss": [1.0, 0.5]}))
+    assert len(only_loss.axes[0].get_lines()) == 1
+    with pytest.raises(ValueError, match="'loss' column"):
+        plots.plot_training_history({"val_loss": [1.0]})
+    with pytest.raises(ValueError, match="differ in length"):
+        plots.plot_training_history({"loss": [1.0, 2.0], "val_loss": [1.0]})
+
+
+def test_save_figure_writes_pdf_and_png(tmp_path):
+    fig = plots.plot_price_and_returns(_prices(40))
+    paths = plots.save_figure(fig, "price_AAPL", directory=tmp_path / "figures")
+    assert [p.name for p in paths] == ["price_AAPL.pdf", "price_AAPL.png"]
+    assert paths[0].read_bytes()[:5] == b"%PDF-"
+    assert paths[1].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # 150 dpi on a 7-inch-wide figure: about 1050 px (bbox tight trims or pads a little)
+    width = int.from_bytes(paths[1].read_bytes()[16:20], "big")
+    assert abs(width - 7.0 * 150) <= 40
+    with pytest.raises(ValueError, match="plain file stem"):
+        plots.save_figure(fig, "sub/dir", directory=tmp_path)
+    with pytest.raises(ValueError, match="plain file stem"):
+        plots.save_figure(fig, "figure.png", directory=tmp_path)
