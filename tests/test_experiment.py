@@ -1,0 +1,69 @@
+"""One experiment end to end on cheap models, and the results round trip."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import synthetic_prices
+
+from lstmgru.config import ExperimentConfig
+from lstmgru.data import _provenance
+from lstmgru.experiment import run_experiment
+from lstmgru.results import read_results, write_results
+
+
+@pytest.fixture
+def cheap_result():
+    frame = synthetic_prices(500, seed=3)
+    frame.attrs["provenance"] = _provenance(frame, "synthetic", "SYN", 0)
+    config = ExperimentConfig.from_parameters("quick", models="random_walk,drift", window=5)
+    return run_experiment(config, frame, progress=False)
+
+
+def test_forecasts_cover_the_test_span(cheap_result) -> None:
+    result = cheap_result
+    assert list(result.forecasts) == ["random_walk", "drift"]
+    dates = result.split.test.index
+    assert len(dates) == 75  # 15 % of 500 rows
+    rw = result.forecasts["random_walk"]
+    pd.testing.assert_index_equal(pd.DatetimeIndex(rw.dates), pd.DatetimeIndex(dates))
+    # The random walk forecasts yesterday's close.
+    np.testing.assert_array_equal(rw.price, result.previous.to_numpy())
+    drift = result.forecasts["drift"]
+    mu = np.diff(np.log(result.split.train["close"].to_numpy())).mean()
+    np.testing.assert_allclose(drift.log_return, mu)
+
+
+def test_comparison_has_the_random_walk_as_unit(cheap_result) -> None:
+    table = cheap_result.comparison(mcs_reps=200)
+    assert table.loc["random_walk", "theil_u2"] == pytest.approx(1.0)
+    assert np.isnan(table.loc["random_walk", "dm_pvalue_vs_random_walk"])
+    assert 0.0 <= table.loc["drift", "dm_pvalue_vs_random_walk"] <= 1.0
+
+
+def test_results_round_trip(cheap_result, tmp_path) -> None:
+    result = cheap_result
+    table = result.comparison(mcs_reps=200)
+    write_results(
+        tmp_path / "SYN",
+        forecasts=result.forecast_table(),
+        metrics=table,
+        seed_scores=result.seed_scores(),
+        record={"provenance": result.provenance, "config": result.config.to_dict()},
+    )
+    stored = read_results(tmp_path / "SYN")
+    assert stored.ticker == "SYN"
+    assert list(stored.forecasts.columns) == ["actual", "previous", "random_walk", "drift"]
+    np.testing.assert_allclose(stored.metrics.loc["drift", "rmse"], table.loc["drift", "rmse"])
+    assert stored.seed_scores is None  # no network, no seed table
+    record = json.loads((tmp_path / "SYN" / "result.json").read_text())
+    assert record["versions"]["lstmgru"] and record["provenance"]["sha256"]
+
+
+def test_incomplete_result_is_refused(tmp_path) -> None:
+    (tmp_path / "metrics.csv").write_text("model,rmse\n")
+    with pytest.raises(FileNotFoundError, match="missing"):
+        read_results(tmp_path)
