@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import matplotlib as mpl
@@ -436,6 +436,40 @@ def plot_price_and_returns(close: pd.Series, title: str | None = None) -> Figure
         heading = title if title is not None else close.name
         if heading:
             fig.suptitle(str(heading))
+    return fig
+
+
+def plot_gradient_norms(
+    profiles: pd.DataFrame, *, dashed: Sequence[str] = (), colors: Mapping[str, str] | None = None
+) -> Figure:
+    r"""Gradient norm :math:`\lVert \partial h_T / \partial h_t \rVert` against distance.
+
+    Parameters
+    ----------
+    profiles : pandas.DataFrame
+        Index: distance :math:`T - t` in time steps; one column of norms per cell setting.
+    dashed : sequence of str
+        Columns drawn dashed (e.g. the non-default gate biases).
+    colors : mapping of str to str, optional
+        Colour per column; default the house palette in column order.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One logarithmic axis, one line per column.
+    """
+    profiles = _require_frame("profiles", profiles, min_rows=2)
+    if (profiles.to_numpy() <= 0).any():
+        raise ValueError("gradient norms must be positive to be drawn on a log scale")
+    with house_style():
+        fig, (ax,) = _new_figure(figsize=(6.4, 3.8))
+        for i, column in enumerate(profiles.columns):
+            color = (colors or {}).get(column, PALETTE[i % len(PALETTE)])
+            style = "--" if column in dashed else "-"
+            ax.semilogy(profiles.index, profiles[column], style, color=color, label=column)
+        ax.set_xlabel("distance $T - t$ (time steps)")
+        ax.set_ylabel(r"$\Vert \partial h_T / \partial h_t \Vert_2$")
+        ax.legend(frameon=False, fontsize="small")
     return fig
 
 

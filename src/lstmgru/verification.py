@@ -1,0 +1,169 @@
+"""The equations of the theory chapter checked against the Keras layers, visibly.
+
+:mod:`lstmgru.equations` is pure NumPy; this module puts its twins beside Keras' own layers with
+the same random weights and returns the largest absolute differences, and compares the
+closed-form parameter counts with ``count_params()``. The theory notebook shows both tables;
+``tests/test_equations.py`` pins them.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+import pandas as pd
+
+from lstmgru import equations as eq
+
+
+def _random_weights(layer, rng: np.random.Generator, scale: float = 0.5) -> list[np.ndarray]:
+    return [(scale * rng.standard_normal(w.shape)).astype("float32") for w in layer.get_weights()]
+
+
+def _chung_twin(x, kernel, recurrent_kernel, bias):
+    """Keras ``reset_after=False`` weights run through the Chung et al. form (eq:gru-relabel)."""
+    weights = eq.relabel_update_gate(kernel, recurrent_kernel, bias)
+    return eq.gru_sequence(x, *weights, reset_after=False, convention="chung")
+
+
+def keras_twin_differences(
+    *, seed: int = 2024, batch: int = 4, steps: int = 20, n_inputs: int = 3, units: int = 8
+) -> pd.Series:
+    """Max |Keras - NumPy| over a random sequence for each cell and for the hybrid model.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the inputs and of the random weights (N(0, 0.5^2)).
+    batch, steps, n_inputs, units : int
+        Shape of the check: ``x`` is ``(batch, steps, n_inputs)``; layers have ``units`` units.
+
+    Returns
+    -------
+    pandas.Series
+        Dimensionless maximum absolute differences of the hidden states (hybrid: of the output).
+    """
+    import keras
+
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((batch, steps, n_inputs)).astype("float32")
+    cases = {
+        "LSTM": (keras.layers.LSTM(units, return_sequences=True), eq.lstm_sequence),
+        "GRU, reset_after=True (Keras)": (
+            keras.layers.GRU(units, return_sequences=True),
+            eq.gru_sequence,
+        ),
+        "GRU, reset_after=False (Cho et al.)": (
+            keras.layers.GRU(units, return_sequences=True, reset_after=False),
+            partial(eq.gru_sequence, reset_after=False, convention="cho"),
+        ),
+        "GRU, reset_after=False (Chung et al., relabelled z)": (
+            keras.layers.GRU(units, return_sequences=True, reset_after=False),
+            _chung_twin,
+        ),
+    }
+    differences = {}
+    for label, (layer, twin) in cases.items():
+        layer(x)  # build, then replace Keras' initial weights by random ones
+        weights = _random_weights(layer, rng)
+        layer.set_weights(weights)
+        differences[label] = float(np.abs(np.asarray(layer(x)) - twin(x, *weights)).max())
+    hybrid = keras.Sequential(
+        [
+            keras.Input(x.shape[1:]),
+            keras.layers.LSTM(units, return_sequences=True),
+            keras.layers.GRU(max(units - 2, 1)),
+            keras.layers.Dense(1),
+        ]
+    )
+    lstm_w, gru_w, dense_w = (_random_weights(layer, rng) for layer in hybrid.layers)
+    for layer, weights in zip(hybrid.layers, (lstm_w, gru_w, dense_w), strict=True):
+        layer.set_weights(weights)
+    differences["hybrid LSTM -> GRU -> Dense"] = float(
+        np.abs(np.asarray(hybrid(x)) - eq.hybrid_forward(x, lstm_w, gru_w, *dense_w)).max()
+    )
+    return pd.Series(differences, name="max |Keras - NumPy|")
+
+
+def parameter_count_table(
+    shapes: tuple[tuple[int, int, int, int], ...] = (
+        (1, 64, 64, 1),
+        (1, 32, 16, 1),
+        (5, 128, 64, 1),
+        (3, 16, 8, 2),
+    ),
+    *,
+    window: int = 60,
+) -> pd.DataFrame:
+    """Closed-form parameter counts of LSTM -> GRU -> Dense beside Keras' ``count_params()``.
+
+    Parameters
+    ----------
+    shapes : tuple of (n, m1, m2, k)
+        Inputs, LSTM units, GRU units and outputs of each model checked.
+    window : int
+        Input window length (does not change the count; needed to build the model).
+    """
+    import keras
+
+    rows = []
+    for n, m1, m2, k in shapes:
+        model = keras.Sequential(
+            [
+                keras.Input((window, n)),
+                keras.layers.LSTM(m1, return_sequences=True),
+                keras.layers.GRU(m2),
+                keras.layers.Dense(k),
+            ]
+        )
+        rows.append(
+            {
+                "n": n,
+                "m1": m1,
+                "m2": m2,
+                "k": k,
+                "LSTM": eq.lstm_param_count(n, m1),
+                "GRU": eq.gru_param_count(m1, m2),
+                "Dense": eq.dense_param_count(m2, k),
+                "formula": eq.hybrid_param_count(n, m1, m2, k),
+                "count_params()": model.count_params(),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def gradient_norm_profiles(
+    settings: dict[str, tuple[str, float | None]] | None = None,
+    *,
+    n_steps: int = 60,
+    units: int = 16,
+    n_seeds: int = 10,
+) -> pd.DataFrame:
+    """Median gradient-norm profiles of several cells (see :func:`eq.gradient_norm_profile`).
+
+    Parameters
+    ----------
+    settings : dict of label to (cell, retain_bias)
+        Default: simple RNN, LSTM and GRU at the Keras initialisation and with strongly
+        retaining gates (bias 3).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: distance ``T - t`` (steps); one column per setting.
+    """
+    if settings is None:
+        settings = {
+            "simple RNN": ("simple_rnn", None),
+            "LSTM, $b_f = 1$ (Keras)": ("lstm", None),
+            "LSTM, $b_f = 3$": ("lstm", 3.0),
+            "GRU, $b_z = 0$ (Keras)": ("gru", None),
+            "GRU, $b_z = 3$": ("gru", 3.0),
+        }
+    columns = {
+        label: eq.gradient_norm_profile(
+            cell, n_steps=n_steps, units=units, n_seeds=n_seeds, retain_bias=retain_bias
+        )
+        for label, (cell, retain_bias) in settings.items()
+    }
+    return pd.DataFrame(columns, index=pd.RangeIndex(n_steps + 1, name="distance"))
