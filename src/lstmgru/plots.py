@@ -520,6 +520,28 @@ def plot_training_history(history: Mapping[str, list[float]] | pd.DataFrame) -> 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
+def setup_notebook() -> None:
+    """Prepare a Jupyter kernel for the report: inline figures as PNG and vector PDF.
+
+    Call once in a notebook's import cell. Activates the inline backend, makes every displayed
+    figure carry a PDF rendering beside the PNG (the PDF report uses the vector one), and embeds
+    TrueType rather than Type 3 fonts in those PDFs. Outside IPython it does nothing.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython ships with the notebook stack
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    shell.run_line_magic("matplotlib", "inline")
+    from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+    set_matplotlib_formats("png", "pdf")
+    mpl.rcParams["pdf.fonttype"] = 42
+    pd.set_option("display.max_colwidth", None)  # checksums and ticker lists in full
+
+
 def save_figure(fig: Figure, name: str, directory: str | Path = "figures") -> list[Path]:
     """Write a figure as vector PDF and 150-dpi PNG.
 
