@@ -177,9 +177,17 @@ class ModelConfig:
             not isinstance(u, int) or isinstance(u, bool) or u < 1 for u in self.units
         ):
             raise ValueError(f"units must be positive integers, one per layer, got {self.units!r}")
-        if not (0.0 <= float(self.dropout) < 1.0):
+        if (
+            not isinstance(self.dropout, int | float)
+            or isinstance(self.dropout, bool)
+            or not (0.0 <= float(self.dropout) < 1.0)
+        ):
             raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}")
-        if not (math.isfinite(self.learning_rate) and self.learning_rate > 0):
+        if (
+            not isinstance(self.learning_rate, int | float)
+            or isinstance(self.learning_rate, bool)
+            or not (math.isfinite(self.learning_rate) and self.learning_rate > 0)
+        ):
             raise ValueError(f"learning_rate must be positive, got {self.learning_rate!r}")
         if self.loss not in LOSSES:
             raise ValueError(f"unknown loss {self.loss!r}.{_suggest(self.loss, LOSSES)}")

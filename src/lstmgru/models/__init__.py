@@ -1,12 +1,15 @@
 """Forecasters behind one interface (:class:`~lstmgru.models.base.Forecaster`).
 
 :func:`build_forecaster` maps a model name of :data:`lstmgru.config.MODEL_NAMES` to a forecaster.
-Network and ARIMA modules are imported only when asked for, so the baselines need no TensorFlow.
+Network and ARIMA modules are imported only when asked for, so the baselines need no TensorFlow:
+``arima`` builds :class:`~lstmgru.models.arima.ArimaForecaster` from the ``arima_*`` fields,
+the network names build :class:`~lstmgru.models.rnn.RecurrentForecaster` from ``config.model``
+(layers from :data:`lstmgru.config.NETWORK_LAYERS`).
 """
 
 from __future__ import annotations
 
-from lstmgru.config import MODEL_NAMES, ExperimentConfig
+from lstmgru.config import MODEL_NAMES, NETWORK_LAYERS, ExperimentConfig
 from lstmgru.models.base import Forecast, Forecaster, previous_close
 from lstmgru.models.naive import Drift, RandomWalk
 
@@ -28,6 +31,17 @@ def build_forecaster(name: str, config: ExperimentConfig, seed: int = 0) -> Fore
         return RandomWalk()
     if name == "drift":
         return Drift()
-    if name not in MODEL_NAMES:
-        raise ValueError(f"unknown model {name!r}; valid: {', '.join(MODEL_NAMES)}")
-    raise NotImplementedError(f"model {name!r} is not available yet")
+    if name == "arima":
+        from lstmgru.models.arima import ArimaForecaster
+
+        return ArimaForecaster(
+            max_p=config.arima_max_p,
+            max_q=config.arima_max_q,
+            criterion=config.arima_criterion,
+            refit_every=config.arima_refit_every,
+        )
+    if name in NETWORK_LAYERS:
+        from lstmgru.models.rnn import network_forecaster
+
+        return network_forecaster(name, config.model, seed=seed)
+    raise ValueError(f"unknown model {name!r}; valid: {', '.join(MODEL_NAMES)}")

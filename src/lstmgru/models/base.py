@@ -94,7 +94,7 @@ class Forecaster(ABC):
     """Fit on the past, forecast one step ahead.
 
     Subclasses implement :meth:`fit` and :meth:`forecast`; :meth:`forecast` may read ``history``
-    only strictly before each forecast date (``tests/test_models.py`` checks this by perturbing
+    only strictly before each forecast date (``tests/test_models_interface.py`` checks this by perturbing
     future prices).
     """
 

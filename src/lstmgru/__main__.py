@@ -1,0 +1,5 @@
+"""``python -m lstmgru``."""
+
+from lstmgru.cli import main
+
+raise SystemExit(main())

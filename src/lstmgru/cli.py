@@ -1,0 +1,109 @@
+"""Command line: ``python -m lstmgru {data,run,report,bench}``.
+
+``data list`` prints the tickers of the offline sources; ``data show TICKER`` prints span, rows,
+missing values and the SHA-256 of a series. ``run`` executes the experiment notebooks over tickers
+(see :mod:`lstmgru.pipeline`), ``report`` builds the PDF (see :mod:`lstmgru.report`), ``bench``
+runs the speed benchmarks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from lstmgru import data
+
+
+def _data_list(args: argparse.Namespace) -> int:
+    for source in ("skfolio", "arch"):
+        print(f"{source}: {', '.join(data.available_tickers(source))}")
+    print("csv: any file (python -m lstmgru data show LABEL --source csv --path FILE ...)")
+    print("yfinance: any Yahoo ticker (online, optional extra 'online')")
+    return 0
+
+
+def _data_show(args: argparse.Namespace) -> int:
+    options = {}
+    if args.source == "csv":
+        options = {
+            "path": args.path,
+            "date_column": args.date_column,
+            "close_column": args.close_column,
+            "encoding": args.encoding,
+        }
+    frame = data.load_prices(args.source, args.ticker, args.start, args.end, **options)
+    info = data.describe(frame)
+    width = max(len(k) for k in info)
+    for key, value in info.items():
+        print(f"{key:<{width}}  {value}")
+    return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    root = Path(__file__).resolve().parents[2] / "benchmarks"
+    scripts = sorted(p for p in root.glob("[a-z]*.py"))
+    if args.names:
+        scripts = [p for p in scripts if p.stem in args.names]
+    if not scripts:
+        print(f"no benchmark scripts found in {root}", file=sys.stderr)
+        return 2
+    for script in scripts:
+        print(f"== {script.stem}", flush=True)
+        extra = ["--quick"] if args.quick else []
+        code = subprocess.call([sys.executable, str(script), *extra])
+        if code:
+            return code
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``python -m lstmgru``."""
+    from lstmgru import pipeline, report
+
+    parser = argparse.ArgumentParser(prog="python -m lstmgru", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    data_parser = sub.add_parser("data", help="list or inspect the available data")
+    data_sub = data_parser.add_subparsers(dest="data_command", required=True)
+    data_sub.add_parser("list", help="tickers of each offline source").set_defaults(func=_data_list)
+    show = data_sub.add_parser("show", help="span, rows, missing values and SHA-256 of a series")
+    show.add_argument("ticker")
+    show.add_argument("--source", default="skfolio")
+    show.add_argument("--start")
+    show.add_argument("--end")
+    show.add_argument("--path", help="CSV file (source csv)")
+    show.add_argument("--date-column", default="date")
+    show.add_argument("--close-column", default="close")
+    show.add_argument("--encoding", default="utf-8")
+    show.set_defaults(func=_data_show)
+
+    run = sub.add_parser("run", help="run the experiment notebooks over tickers (papermill)")
+    pipeline.add_arguments(run)
+    run.set_defaults(func=pipeline.main)
+
+    rep = sub.add_parser("report", help="build report/build/thesis.pdf from a run")
+    report.add_arguments(rep)
+    rep.set_defaults(func=report.main)
+
+    bench = sub.add_parser("bench", help="run the speed benchmarks (results in benchmarks/)")
+    bench.add_argument("names", nargs="*", help="benchmark names (default: all)")
+    bench.add_argument("--quick", action="store_true", help="toy size (smoke test)")
+    bench.set_defaults(func=_bench)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except ValueError as exc:  # validation errors name the fix; no traceback for them
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

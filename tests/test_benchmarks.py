@@ -1,0 +1,69 @@
+"""The benchmark scripts run at toy size (``--quick``) and write their result files.
+
+No timing is asserted (timings depend on the machine and its load); the checks are on the
+structure of the results and on the figures that do not depend on speed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+def run_script(name: str, output: Path, *extra: str) -> dict:
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARKS / f"{name}.py"),
+            "--quick",
+            "--output",
+            str(output),
+            *extra,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    record = json.loads((output / f"{name}.json").read_text())
+    table = (output / f"{name}.md").read_text()
+    assert record["quick"] is True
+    assert record["machine"]["cores"] >= 1
+    assert "|---|" in table
+    return record
+
+
+def test_arima_walk_forward_quick(tmp_path):
+    record = run_script("arima_walk_forward", tmp_path)
+    figures = record["figures"]
+    fixed = figures["day by day, fixed parameters (apply)"]
+    assert fixed["max_abs_diff_log_price_vs_ours"] <= 1e-8
+    assert figures["ours: one filter pass"]["forecasts_timed"] == 100
+
+
+def test_arima_order_quick(tmp_path):
+    record = run_script("arima_order", tmp_path)
+    ours = record["per_series"]["KO"]["ours"]
+    assert ours["order"][1] == 1 and len(ours["order"]) == 3
+    pmdarima = record["per_series"]["KO"]["pmdarima"]
+    assert "order" in pmdarima or pmdarima["error"] == "pmdarima not installed"
+
+
+@pytest.mark.slow
+def test_train_speed_quick(tmp_path):
+    record = run_script("train_speed", tmp_path, "--variants", "keras_default")
+    assert set(record["figures"]) == {"keras_default", "ours"}
+    ours = record["figures"]["ours"]
+    assert ours["samples_per_second"]["median"] > 0
+    # LSTM(16) -> GRU(16) -> Dense on one feature: 4(16*17+16) + 3(16*32+32) + 17 parameters.
+    assert ours["parameters"] == 4 * (16 * 17 + 16) + 3 * (16 * 32 + 32) + 17
+    assert record["figures"]["keras_default"]["parameters"] == ours["parameters"]

@@ -1,0 +1,256 @@
+"""Cross-ticker tables and the generated conclusion, on small hand-made result frames.
+
+The expected numbers are worked out by hand from the two frames below (``metrics_a`` and
+``metrics_b``): means, ranks and counts of p-values below 5 %.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lstmgru import comparison
+
+COLUMNS = [
+    "theil_u2",
+    "directional_accuracy",
+    "dm_pvalue_vs_random_walk",
+    "pt_pvalue",
+    "mcs_pvalue",
+    "in_mcs",
+]
+MODELS = ["random_walk", "drift", "arima", "lstm", "gru"]
+
+
+def _frame(rows: list[tuple]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=COLUMNS, index=pd.Index(MODELS, name="model"))
+    return frame
+
+
+@pytest.fixture
+def results() -> dict[str, pd.DataFrame]:
+    metrics_a = _frame(
+        [
+            (1.000, 0.01, np.nan, np.nan, 0.40, True),
+            (1.001, 0.52, 0.60, 0.30, 0.35, True),
+            (0.980, 0.51, 0.03, 0.20, 1.00, True),
+            (0.970, 0.56, 0.01, 0.04, 0.90, True),
+            (1.050, 0.49, 0.02, 0.50, 0.05, False),
+        ]
+    )
+    metrics_b = _frame(
+        [
+            (1.000, 0.00, np.nan, np.nan, 1.00, True),
+            (1.002, 0.50, 0.70, 0.60, 0.50, True),
+            (1.010, 0.48, 0.04, 0.70, 0.08, False),
+            (0.990, 0.53, 0.20, 0.01, 0.60, True),
+            (0.995, 0.52, 0.30, 0.20, 0.70, True),
+        ]
+    )
+    return {"A": metrics_a, "B": metrics_b}
+
+
+@pytest.fixture
+def scores(results) -> pd.DataFrame:
+    return comparison.collect_metrics(results)
+
+
+def test_collect_metrics_is_long_in_ticker_then_model_order(scores) -> None:
+    assert list(scores.columns[:2]) == ["ticker", "model"]
+    assert scores["ticker"].tolist() == ["A"] * 5 + ["B"] * 5
+    assert scores["model"].tolist() == MODELS * 2
+    assert scores.loc[7, "theil_u2"] == pytest.approx(1.010)
+
+
+def test_collect_metrics_needs_the_random_walk(results) -> None:
+    with pytest.raises(ValueError, match="no 'random_walk' row"):
+        comparison.collect_metrics({"A": results["A"].drop(index="random_walk")})
+    with pytest.raises(ValueError, match="no finished tickers"):
+        comparison.collect_metrics({})
+
+
+def test_metric_table_and_means(scores) -> None:
+    table = comparison.metric_table(scores, "theil_u2")
+    assert list(table.columns) == ["A", "B", "mean"]
+    assert list(table.index) == MODELS
+    expected = {"random_walk": 1.0, "drift": 1.0015, "arima": 0.995, "lstm": 0.98, "gru": 1.0225}
+    for model, value in expected.items():
+        assert table.loc[model, "mean"] == pytest.approx(value)
+    with pytest.raises(ValueError, match="lacks column"):
+        comparison.metric_table(scores, "sharpe")
+
+
+def test_metric_table_keeps_a_missing_model_as_nan(results) -> None:
+    partial = {"A": results["A"], "B": results["B"].drop(index="gru")}
+    table = comparison.metric_table(comparison.collect_metrics(partial), "theil_u2")
+    assert np.isnan(table.loc["gru", "B"])
+    assert table.loc["gru", "mean"] == pytest.approx(1.05)  # mean over the scored ticker only
+
+
+def test_dm_pvalues_drop_the_benchmark(scores) -> None:
+    table = comparison.dm_pvalues(scores)
+    assert list(table.index) == ["drift", "arima", "lstm", "gru"]
+    assert table.loc["arima", "B"] == pytest.approx(0.04)
+
+
+def test_significance_counts_need_direction_and_level(scores) -> None:
+    table = comparison.significance_counts(scores, alpha=0.05)
+    assert table.to_dict(orient="index") == {
+        "drift": {"tickers": 2, "better": 0, "worse": 0, "not_significant": 2},
+        "arima": {"tickers": 2, "better": 1, "worse": 1, "not_significant": 0},
+        "lstm": {"tickers": 2, "better": 1, "worse": 0, "not_significant": 1},
+        "gru": {"tickers": 2, "better": 0, "worse": 1, "not_significant": 1},
+    }
+    # At 1 % no p-value is below the level (the smallest is exactly 0.01).
+    strict = comparison.significance_counts(scores, alpha=0.01)
+    assert strict["better"].sum() == 0 and strict["worse"].sum() == 0
+    with pytest.raises(ValueError, match="alpha"):
+        comparison.significance_counts(scores, alpha=5)
+
+
+def test_mcs_summary(scores) -> None:
+    table = comparison.mcs_summary(scores)
+    assert table["in_mcs"].to_dict() == {
+        "random_walk": 2,
+        "drift": 2,
+        "arima": 1,
+        "lstm": 2,
+        "gru": 1,
+    }
+    assert table.loc["gru", "share"] == pytest.approx(0.5)
+    assert table.loc["random_walk", "mean_mcs_pvalue"] == pytest.approx(0.70)
+    assert table.loc["arima", "mean_mcs_pvalue"] == pytest.approx(0.54)
+
+
+def test_mcs_summary_reads_booleans_written_as_text(scores) -> None:
+    as_text = scores.assign(in_mcs=scores["in_mcs"].map({True: "True", False: "False"}))
+    assert comparison.mcs_summary(as_text)["in_mcs"].sum() == 8
+
+
+def test_model_ranking(scores) -> None:
+    ranking = comparison.model_ranking(scores)
+    assert list(ranking.index) == ["lstm", "random_walk", "arima", "gru", "drift"]
+    assert ranking["mean_rank"].tolist() == [1.0, 3.0, 3.5, 3.5, 4.0]
+    assert ranking.loc["gru", "B"] == 2.0
+    assert ranking.loc["lstm", "first_places"] == 2
+    by_direction = comparison.model_ranking(scores, "directional_accuracy", ascending=False)
+    assert by_direction.index[0] == "lstm"  # 0.56 and 0.53: best on both
+
+
+def test_model_ranking_averages_ties() -> None:
+    tied = pd.DataFrame(
+        {"theil_u2": [1.0, 0.9, 0.9]},
+        index=pd.Index(["random_walk", "drift", "arima"], name="model"),
+    )
+    ranking = comparison.model_ranking(comparison.collect_metrics({"X": tied}))
+    assert ranking.loc["drift", "X"] == 1.5 and ranking.loc["arima", "X"] == 1.5
+
+
+def test_seed_scores_and_summary() -> None:
+    seeds_a = pd.DataFrame(
+        {
+            "model": ["lstm", "lstm"],
+            "seed": [0, 1],
+            "theil_u2": [0.96, 0.98],
+            "directional_accuracy": [0.50, 0.54],
+        }
+    )
+    stacked = comparison.collect_seed_scores({"A": seeds_a, "B": None})
+    assert list(stacked.columns[:3]) == ["ticker", "model", "seed"]
+    assert stacked["ticker"].tolist() == ["A", "A"]
+    summary = comparison.seed_summary(stacked)
+    row = summary[summary["metric"] == "theil_u2"].iloc[0]
+    assert row["mean"] == pytest.approx(0.97)
+    assert row["std"] == pytest.approx(0.0141421356, rel=1e-8)
+    assert row["n_seeds"] == 2
+
+
+def test_seed_summary_keeps_the_run_order_and_widens() -> None:
+    seeds = pd.DataFrame(
+        {
+            "model": ["lstm", "lstm", "gru", "gru"],
+            "seed": [0, 1, 0, 1],
+            "theil_u2": [0.96, 0.98, 1.01, 1.03],
+            "directional_accuracy": [0.50, 0.54, 0.49, 0.51],
+        }
+    )
+    summary = comparison.seed_summary(comparison.collect_seed_scores({"B": seeds, "A": seeds}))
+    # evaluation.summarize_seeds sorts keys alphabetically; the run's order is restored.
+    assert summary["ticker"].tolist()[:4] == ["B"] * 4
+    assert summary["model"].tolist()[:4] == ["lstm", "lstm", "gru", "gru"]
+    assert summary["metric"].tolist()[:2] == ["theil_u2", "directional_accuracy"]
+    table = comparison.seed_table(summary)
+    assert list(table.index) == [("lstm", "B"), ("lstm", "A"), ("gru", "B"), ("gru", "A")]
+    assert table.loc[("gru", "A"), ("theil_u2", "mean")] == pytest.approx(1.02)
+    assert table.loc[("gru", "A"), ("directional_accuracy", "max")] == pytest.approx(0.51)
+    assert table.loc[("lstm", "B"), ("n_seeds", "")] == 2
+    assert comparison.seed_table(comparison.seed_summary(seeds.iloc[:0])).empty
+
+
+def test_seed_summary_without_networks_is_empty() -> None:
+    empty = comparison.collect_seed_scores({"A": None})
+    summary = comparison.seed_summary(empty)
+    assert summary.empty
+    assert list(summary.columns) == [
+        "ticker",
+        "model",
+        "metric",
+        "mean",
+        "std",
+        "min",
+        "max",
+        "n_seeds",
+    ]
+
+
+def test_conclusions_are_computed(scores) -> None:
+    sentences = comparison.conclusions(scores, alpha=0.05, unfinished={"C": "failed"})
+    assert sentences[0] == (
+        "The comparison covers 2 instruments (A, B) and 4 models besides the random walk. "
+        "Left out because they did not finish: C (failed)."
+    )
+    assert sentences[1].startswith("1 of 2 networks (LSTM) beat the random walk at the 5 % level")
+    assert (
+        "over all 4 network-instrument pairs, 1 show a significantly smaller and 1 a "
+        in (sentences[1])
+    )
+    assert sentences[2] == "Networks significantly worse than the random walk somewhere: GRU."
+    assert sentences[3] == (
+        "The drift model beats the random walk significantly on 0 of 2 instruments and is "
+        "significantly worse on 0."
+    )
+    assert (
+        "ARIMA model beats the random walk significantly on 1 of 2 instruments and is "
+        in (sentences[4])
+    )
+    assert (
+        "best model is the LSTM (mean rank 1.00 of 5 models); the random walk's mean rank "
+        in (sentences[5])
+    )
+    assert sentences[6].startswith("The lowest mean Theil's U2 is 0.980 (LSTM)")
+    assert sentences[7] == (
+        "The random walk is in the 90 % model confidence set for 2 of 2 instruments; in the "
+        "set for every instrument: random walk, drift and LSTM."
+    )
+    assert sentences[8] == (
+        "The networks' mean directional accuracy is 52.5 %; the Pesaran-Timmermann test finds "
+        "directional skill at the 5 % level in 2 of 4 network-instrument pairs."
+    )
+
+
+def test_conclusions_follow_the_level(scores) -> None:
+    strict = comparison.conclusions(scores, alpha=0.001)
+    assert strict[1].startswith("0 of 2 networks beat the random walk at the 0.1 % level")
+    assert "in 0 of 4 network-instrument pairs" in strict[-1]
+
+
+def test_conclusions_without_networks(results) -> None:
+    cheap = {t: f.loc[["random_walk", "drift"]] for t, f in results.items()}
+    sentences = comparison.conclusions(comparison.collect_metrics(cheap))
+    assert sentences[1] == "No recurrent network was part of this run."
+    assert "1 model besides the random walk" in sentences[0]
+    # Theil's U2 1.001 and 1.002: the random walk ranks first on both.
+    assert "best model is the random walk (mean rank 1.00 of 2 models)." in sentences[3]
+    markdown = comparison.conclusion_markdown(comparison.collect_metrics(cheap))
+    assert markdown.startswith("- The comparison covers 2 instruments")

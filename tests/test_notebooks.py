@@ -1,0 +1,135 @@
+"""Every notebook, executed by the pipeline with the quick profile, and the notebooks' metadata.
+
+The executed notebooks come from the shared ``quick_run`` fixture (conftest): one pipeline run
+over two tickers. Metadata checks read the committed notebooks.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+from conftest import QUICK_TICKERS
+
+from lstmgru.config import NETWORK_LAYERS
+from lstmgru.pipeline import COMPARISON_NOTEBOOK, EXPERIMENT_NOTEBOOK, RUNNER_PARAMETERS
+from lstmgru.results import read_results
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+LABEL = re.compile(r"^(fig|tab|eq):[a-z0-9][a-z0-9-]*$")
+
+
+def _executed(run_dir: Path, notebook: Path) -> list[Path]:
+    if notebook.name == EXPERIMENT_NOTEBOOK:
+        return [run_dir / ticker / notebook.name for ticker in QUICK_TICKERS]
+    return [run_dir / notebook.name]
+
+
+def _outputs(cell) -> list:
+    return cell.get("outputs", []) if cell.cell_type == "code" else []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_was_executed_without_errors(quick_run, notebook) -> None:
+    for path in _executed(quick_run.run_dir, notebook):
+        assert path.is_file(), f"{notebook.name} was not executed by the pipeline ({path})"
+        executed = nbformat.read(path, as_version=4)
+        errors = [
+            (index, output.get("ename"), output.get("evalue"))
+            for index, cell in enumerate(executed.cells)
+            for output in _outputs(cell)
+            if output.output_type == "error"
+        ]
+        assert not errors, f"{path}: {errors}"
+        not_run = [
+            index
+            for index, cell in enumerate(executed.cells)
+            if cell.cell_type == "code" and cell.source.strip() and cell.execution_count is None
+        ]
+        assert not not_run, f"{path}: cells {not_run} were not executed"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_figure_cells_render_images(quick_run, notebook) -> None:
+    """A cell labelled ``fig:...`` shows an image (or, for optional figures, a note)."""
+    for path in _executed(quick_run.run_dir, notebook):
+        executed = nbformat.read(path, as_version=4)
+        for cell in executed.cells:
+            label = cell.metadata.get("label", "")
+            if not label.startswith("fig:"):
+                continue
+            kinds = {kind for output in _outputs(cell) for kind in output.get("data", {})}
+            assert kinds & {"image/png", "image/svg+xml", "application/pdf", "text/markdown"}, (
+                f"{path.name} {label}: no figure in the output ({sorted(kinds) or 'none'}); "
+                "end the cell with the figure (no ';') after `%matplotlib inline`"
+            )
+
+
+@pytest.mark.slow
+def test_results_of_each_ticker(quick_run) -> None:
+    record = json.loads((quick_run.run_dir / "run.json").read_text())
+    for ticker in QUICK_TICKERS:
+        directory = quick_run.run_dir / ticker
+        for name in ("forecasts.csv", "metrics.csv", "result.json", "DONE"):
+            assert (directory / name).is_file(), f"{ticker}: {name} missing"
+        assert (directory / "DONE").read_text().strip() == record["ticker_status"][ticker]["key"]
+        result = read_results(directory)
+        assert result.ticker == ticker
+        assert result.metrics.loc["random_walk", "theil_u2"] == pytest.approx(1.0, abs=1e-12)
+        assert list(result.metrics.index) == result.record["config"]["models"]
+        networks = [m for m in result.record["config"]["models"] if m in NETWORK_LAYERS]
+        if networks:
+            assert result.seed_scores is not None
+            assert set(result.seed_scores["model"]) == set(networks)
+
+
+@pytest.mark.slow
+def test_comparison_notebook_outputs(quick_run) -> None:
+    executed = nbformat.read(quick_run.run_dir / COMPARISON_NOTEBOOK, as_version=4)
+    by_label = {c.metadata["label"]: c for c in executed.cells if "label" in c.metadata}
+    heatmap = by_label["fig:dm-heatmap"]
+    assert any("image/png" in o.get("data", {}) for o in _outputs(heatmap))
+    ranking = "".join(o["data"]["text/plain"] for o in _outputs(by_label["tab:ranking"]))
+    assert "mean_rank" in ranking and all(t in ranking for t in QUICK_TICKERS)
+    text = json.dumps([_outputs(c) for c in executed.cells])
+    assert "The comparison covers 2 instruments (KO, XOM)" in text
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_parameters_are_typed_and_documented(notebook) -> None:
+    """``papermill --help-notebook`` shows a type for every parameter (and help for 03, 04)."""
+    parameters = papermill.inspect_notebook(str(notebook))
+    for name, info in parameters.items():
+        assert info["inferred_type_name"] in ("str", "int", "float", "bool"), (notebook, name)
+        if notebook.name in (EXPERIMENT_NOTEBOOK, COMPARISON_NOTEBOOK):  # run by users directly
+            assert info["help"], f"{notebook.name}: parameter {name!r} has no comment"
+    if notebook.name == EXPERIMENT_NOTEBOOK:
+        assert set(RUNNER_PARAMETERS) <= set(parameters)
+    if notebook.name == COMPARISON_NOTEBOOK:
+        assert parameters["run_dir"]["default"] == '""'
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_captions_and_labels(notebook) -> None:
+    cells = nbformat.read(notebook, as_version=4).cells
+    labels = [c.metadata["label"] for c in cells if "label" in c.metadata]
+    assert len(labels) == len(set(labels)), f"{notebook.name}: duplicate labels"
+    for cell in cells:
+        if "label" in cell.metadata:
+            assert LABEL.match(cell.metadata["label"]), cell.metadata["label"]
+            assert cell.metadata.get("caption"), f"{cell.metadata['label']} has no caption"
+
+
+def test_comparison_cells_are_tagged() -> None:
+    cells = nbformat.read(ROOT / "notebooks" / COMPARISON_NOTEBOOK, as_version=4).cells
+    hidden = {"hide-input", "remove-cell", "remove-input"}
+    for index, cell in enumerate(cells):
+        if cell.cell_type == "code":
+            assert hidden & set(cell.metadata.get("tags", [])), f"cell {index} is not tagged"

@@ -1,0 +1,404 @@
+"""The papermill runner: layout, resume, ``force``, failure isolation, interruption, validation
+and the dask executor.
+
+Apart from the shared quick-profile run (``quick_run`` in conftest), every run here uses the
+cheap models (random walk and drift) and leaves out the chapter notebooks 01 and 02, so that a
+notebook takes a few seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from conftest import QUICK_TICKERS, synthetic_prices
+
+from lstmgru import cli, pipeline
+from lstmgru.pipeline import (
+    COMPARISON_NOTEBOOK,
+    EXPERIMENT_NOTEBOOK,
+    NotebookTask,
+    execute_task,
+    load_run,
+    read_done,
+    run_pipeline,
+)
+from lstmgru.results import read_results
+
+CHEAP = {"source": "skfolio", "profile": "quick", "models": "random_walk,drift", "progress": False}
+
+
+def _record(run_dir: Path) -> dict:
+    return json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+
+
+def _mtime(path: Path) -> int:
+    return path.stat().st_mtime_ns
+
+
+@pytest.fixture(scope="module")
+def notebook_dir(tmp_path_factory) -> Path:
+    """The experiment and comparison notebooks only (chapters 01 and 02 left out)."""
+    folder = tmp_path_factory.mktemp("notebooks")
+    for name in (EXPERIMENT_NOTEBOOK, COMPARISON_NOTEBOOK):
+        (folder / name).symlink_to(pipeline.NOTEBOOK_DIR / name)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def cheap_run(tmp_path_factory, notebook_dir) -> pipeline.RunSummary:
+    output = tmp_path_factory.mktemp("cheap")
+    summary = run_pipeline(["KO", "XOM"], output=output, jobs=2, notebook_dir=notebook_dir, **CHEAP)
+    assert not summary.failures, summary.failures
+    return summary
+
+
+# ----------------------------------------------------------------------------------------------
+# A full run and its layout
+# ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_quick_run_layout(quick_run) -> None:
+    run_dir = quick_run.run_dir
+    assert quick_run.done == QUICK_TICKERS and quick_run.exit_code == 0
+    assert quick_run.run_id.startswith("quick-skfolio-")
+    assert (run_dir.parent / "latest").read_text().strip() == quick_run.run_id
+    record = _record(run_dir)
+    assert record["status"] == "finished"
+    assert record["tickers"] == list(QUICK_TICKERS)
+    assert record["config"]["profile"] == "quick" and record["config"]["data"]["ticker"] is None
+    assert record["versions"]["lstmgru"]
+    for ticker in QUICK_TICKERS:
+        entry = record["ticker_status"][ticker]
+        assert entry["status"] == "done" and entry["wall_s"] > 0
+        assert read_done(run_dir / ticker) == entry["key"]
+        assert (run_dir / ticker / EXPERIMENT_NOTEBOOK).is_file()
+    for name in ("02_data", "04_comparison"):
+        assert record["notebooks"][name]["status"] == "done"
+        assert (run_dir / f"{name}.ipynb").is_file()
+
+
+def test_cheap_run_record(cheap_run) -> None:
+    record = _record(cheap_run.run_dir)
+    assert cheap_run.done == ("KO", "XOM")
+    assert record["jobs"] == 2
+    assert record["threads_per_job"] == max(1, pipeline.cpu_count() // 2)
+    assert record["parameters"]["models"] == "random_walk,drift"
+    assert record["notebooks"]["01_equations"] == {"status": "missing"}
+    assert record["notebooks"]["04_comparison"]["status"] == "done"
+    run = load_run(cheap_run.run_dir)
+    assert run.tickers == ("KO", "XOM") and not run.unfinished
+    assert list(run.results["KO"].metrics.index) == ["random_walk", "drift"]
+
+
+# ----------------------------------------------------------------------------------------------
+# Resume and force
+# ----------------------------------------------------------------------------------------------
+
+
+def test_rerun_skips_everything_quickly(cheap_run, notebook_dir) -> None:
+    run_dir = cheap_run.run_dir
+    executed = [run_dir / t / EXPERIMENT_NOTEBOOK for t in ("KO", "XOM")]
+    executed.append(run_dir / COMPARISON_NOTEBOOK)
+    before = [_mtime(p) for p in executed]
+    started = time.perf_counter()
+    again = run_pipeline(
+        ["KO", "XOM"], output=run_dir.parent, jobs=2, notebook_dir=notebook_dir, **CHEAP
+    )
+    assert time.perf_counter() - started < 10.0
+    assert again.run_id == cheap_run.run_id
+    assert again.skipped == ("KO", "XOM") and again.done == () and again.wall_times == {}
+    assert [_mtime(p) for p in executed] == before
+    record = _record(run_dir)
+    assert {e["status"] for e in record["ticker_status"].values()} == {"skipped"}
+    assert record["notebooks"]["04_comparison"]["status"] == "skipped"
+
+
+def test_force_reruns_one_ticker(cheap_run, notebook_dir) -> None:
+    run_dir = cheap_run.run_dir
+    ko, xom = run_dir / "KO", run_dir / "XOM"
+    key, metrics = read_done(ko), read_results(ko).metrics
+    ko_before, xom_before = _mtime(ko / EXPERIMENT_NOTEBOOK), _mtime(xom / EXPERIMENT_NOTEBOOK)
+    forced = run_pipeline(
+        ["KO"], output=run_dir.parent, force=True, notebook_dir=notebook_dir, **CHEAP
+    )
+    # The run id depends on the configuration, not on the tickers.
+    assert forced.run_id == cheap_run.run_id
+    assert forced.done == ("KO",) and forced.skipped == ()
+    assert _mtime(ko / EXPERIMENT_NOTEBOOK) > ko_before
+    assert _mtime(xom / EXPERIMENT_NOTEBOOK) == xom_before
+    assert read_done(ko) == key
+    pd.testing.assert_frame_equal(read_results(ko).metrics, metrics)
+    assert _record(run_dir)["tickers"] == ["KO"]
+
+
+# ----------------------------------------------------------------------------------------------
+# Failures and interruptions
+# ----------------------------------------------------------------------------------------------
+
+
+def test_failing_ticker_is_isolated(tmp_path, notebook_dir, caplog) -> None:
+    csv_dir = tmp_path / "csv"
+    csv_dir.mkdir()
+    synthetic_prices(400, seed=1).to_csv(csv_dir / "GOOD.csv", index_label="date")
+    synthetic_prices(12, seed=2).to_csv(csv_dir / "SHORT.csv", index_label="date")
+    caplog.set_level("INFO", logger="lstmgru")
+    summary = run_pipeline(
+        ["GOOD", "SHORT"],
+        source="csv",
+        csv_dir=csv_dir,
+        start="2015-01-01",
+        end="2016-12-31",
+        profile="quick",
+        models="random_walk,drift",
+        output=tmp_path / "runs",
+        jobs=2,
+        notebook_dir=notebook_dir,
+        progress=False,
+    )
+    assert summary.exit_code == 1
+    assert summary.done == ("GOOD",)
+    assert list(summary.failures) == ["SHORT"]
+    message = summary.failures["SHORT"]
+    # Cell 3 of 03_experiment builds the configuration and runs the experiment.
+    assert message.startswith("cell 3 (In [")
+    assert "InsufficientDataError: 12 rows give spans" in message
+    short = summary.run_dir / "SHORT"
+    assert read_done(short) is None and read_done(summary.run_dir / "GOOD")
+    error_text = (short / "error.txt").read_text()
+    assert "cell_index: 3" in error_text and "exception: InsufficientDataError" in error_text
+    executed = nbformat.read(short / EXPERIMENT_NOTEBOOK, as_version=4)
+    errors = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs]
+    assert any(o.output_type == "error" for o in errors)
+    record = _record(summary.run_dir)
+    assert record["status"] == "failed"
+    assert record["ticker_status"]["SHORT"]["error"]["cell_index"] == 3
+    assert record["ticker_status"]["GOOD"]["status"] == "done"
+    # The comparison ran over the finished ticker and names the failed one.
+    comparison = nbformat.read(summary.run_dir / COMPARISON_NOTEBOOK, as_version=4)
+    text = json.dumps([c.get("outputs", []) for c in comparison.cells])
+    assert "covers 1 instrument (GOOD)" in text and "SHORT (failed)" in text
+    assert "01_equations.ipynb is not in the notebooks folder" in caplog.text
+    assert "SHORT FAILED" in caplog.text
+
+
+@pytest.mark.parametrize("how", ["ctrl-c", "kill"])
+def test_interrupted_run_is_resumed_to_the_same_results(
+    tmp_path, notebook_dir, cheap_run, how
+) -> None:
+    output = tmp_path / "runs"
+    arguments = {**CHEAP, "output": str(output), "notebook_dir": str(notebook_dir)}
+    code = f"from lstmgru.pipeline import run_pipeline; run_pipeline(['KO'], **{arguments!r})"
+    runner = subprocess.Popen(
+        [sys.executable, "-c", code],
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    run_dir = output / cheap_run.run_id
+    notebook = run_dir / "KO" / EXPERIMENT_NOTEBOOK
+    deadline = time.monotonic() + 120
+    while not notebook.is_file() and runner.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert notebook.is_file(), "the runner never started the KO notebook"
+    time.sleep(0.5)
+    if how == "ctrl-c":
+        # A terminal's Ctrl-C reaches the runner only: the kernels run in sessions of their own.
+        runner.send_signal(signal.SIGINT)
+        runner.wait(timeout=30)
+        assert _record(run_dir)["status"] == "interrupted"
+        assert not (run_dir / ".lock").exists()
+        assert "DeadKernelError" in (run_dir / "KO" / "error.txt").read_text()
+    else:
+        os.killpg(runner.pid, signal.SIGKILL)  # the runner, mid-notebook
+        runner.wait(timeout=30)
+        assert _record(run_dir)["status"] == "running"
+        assert (run_dir / ".lock").is_file()  # stale: its process is gone
+    assert read_done(run_dir / "KO") is None
+
+    resumed = run_pipeline(["KO"], output=output, notebook_dir=notebook_dir, **CHEAP)
+    assert resumed.done == ("KO",) and not resumed.failures
+    assert not (run_dir / ".lock").exists()
+    assert not (run_dir / "KO" / "error.txt").exists()
+    reference = read_results(cheap_run.run_dir / "KO")
+    result = read_results(run_dir / "KO")
+    pd.testing.assert_frame_equal(result.metrics, reference.metrics)
+    pd.testing.assert_frame_equal(result.forecasts, reference.forecasts)
+
+
+def test_busy_run_directory_is_refused(tmp_path) -> None:
+    run_dir = tmp_path / "runs" / "busy"
+    run_dir.mkdir(parents=True)
+    holder = {"pid": os.getpid(), "host": socket.gethostname(), "since": "now"}
+    (run_dir / ".lock").write_text(json.dumps(holder))
+    with pytest.raises(ValueError, match=f"in use by process {os.getpid()}"):
+        run_pipeline(["KO"], output=tmp_path / "runs", run_id="busy", **CHEAP)
+    assert sorted(p.name for p in run_dir.iterdir()) == [".lock"]
+
+
+# ----------------------------------------------------------------------------------------------
+# Validation before execution
+# ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"epochs": -1}, r"epochs must be a positive integer, got -1"),
+        ({"n_seeds": 0}, r"n_seeds must be a positive integer, got 0"),
+        ({"epochs": "5"}, r"epochs must be a positive integer or None, got '5'"),
+        (
+            {"parameters": {"targt": "price"}},
+            r"unknown parameter 'targt' \(did you mean target\?\)",
+        ),
+        ({"parameters": {"target": 5}}, r"parameter 'target' must be str .* got int 5"),
+        ({"parameters": {"target": "prices"}}, r"unknown target 'prices'"),
+        ({"parameters": {"epochs": 5}}, r"'epochs' is set by the runner"),
+        ({"tickers": ["KO", "APPL"]}, r"not in the skfolio dataset: APPL \(did you mean AAPL"),
+        ({"tickers": ["KO", "KO"]}, r"listed twice: KO"),
+        ({"tickers": ["../KO"]}, r"ticker '../KO' is not a usable name"),
+        ({"tickers": []}, r"no tickers given"),
+        ({"models": "random_walk,drfit"}, r"unknown model 'drfit'. Did you mean 'drift'"),
+        ({"models": ["drift", "arima"]}, r"models must include 'random_walk'"),
+        ({"jobs": 0}, r"jobs must be a positive integer"),
+        ({"source": "skfolo"}, r"unknown source 'skfolo'. Did you mean 'skfolio'"),
+        ({"profile": "fast"}, r"unknown profile 'fast'"),
+        ({"executor": "spark"}, r"unknown executor 'spark'"),
+        ({"scheduler": "tcp://localhost:8786"}, r"needs executor 'dask'"),
+        (
+            {"start": "2030-01-01", "end": "2030-12-31"},
+            r"cannot load the data of every ticker:\n  KO: no prices between 2030-01-01",
+        ),
+        ({"source": "csv"}, r"source 'csv' needs csv_dir"),
+        ({"run_id": "latest"}, r"run_id 'latest' is not a usable name"),
+    ],
+)
+def test_invalid_arguments_fail_before_execution(tmp_path, arguments, message) -> None:
+    output = tmp_path / "runs"
+    call = {"tickers": ["KO"], **CHEAP, "output": output, **arguments}
+    with pytest.raises(ValueError, match=message):
+        run_pipeline(call.pop("tickers"), **call)
+    assert not output.exists(), "nothing may be written before validation passes"
+
+
+def test_cli_reports_invalid_arguments(tmp_path, capsys) -> None:
+    output = tmp_path / "runs"
+    code = cli.main(
+        ["run", "--tickers", "KO", "--profile", "quick", "--epochs", "-1", "--output", str(output)]
+    )
+    assert code == 2
+    assert "error: epochs must be a positive integer, got -1" in capsys.readouterr().err
+    code = cli.main(["run", "--tickers", "KO", "-p", "n_seeds", "two", "--output", str(output)])
+    assert code == 2
+    assert "parameter 'n_seeds' must be an integer, got 'two'" in capsys.readouterr().err
+    assert not output.exists()
+
+
+# ----------------------------------------------------------------------------------------------
+# The task function and the dask executor
+# ----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def probe_notebook(tmp_path) -> Path:
+    """Prints the kernel's thread variables and working directory; fails for value > 1."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell("value: int = 1", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(
+            "import os\n"
+            "print(os.environ['LSTMGRU_THREADS'], os.environ['TF_NUM_INTRAOP_THREADS'], "
+            "os.getcwd())"
+        ),
+        nbformat.v4.new_code_cell(
+            "if value > 1:\n    raise ValueError(f'value {value} is too large')"
+        ),
+    ]
+    notebook.metadata["kernelspec"] = {"name": "python3", "language": "python"}
+    notebook.metadata["language_info"] = {"name": "python"}
+    path = tmp_path / "probe.ipynb"
+    nbformat.write(notebook, path)
+    return path
+
+
+def test_execute_task_sets_the_kernel_environment(tmp_path, probe_notebook) -> None:
+    task = NotebookTask(
+        label="probe",
+        notebook=str(probe_notebook),
+        output=str(tmp_path / "out" / "probe.ipynb"),
+        parameters={"value": 1},
+        key="k",
+        cwd=str(tmp_path),
+        threads=3,
+    )
+    outcome = execute_task(task)
+    assert outcome.status == "done", outcome.message
+    executed = nbformat.read(task.output, as_version=4)
+    # Cells: parameters, injected parameters, the probe, the check.
+    assert executed.cells[2].outputs[0]["text"].strip() == f"3 3 {tmp_path}"
+    assert (tmp_path / "out" / "probe.kernel.log").is_file()
+
+
+def test_execute_task_records_the_failing_cell(tmp_path, probe_notebook) -> None:
+    failing = NotebookTask(
+        label="probe",
+        notebook=str(probe_notebook),
+        output=str(tmp_path / "out" / "probe.ipynb"),
+        parameters={"value": 2},
+        key="k",
+        threads=1,
+    )
+    outcome = execute_task(failing)
+    assert outcome.status == "failed"
+    assert outcome.message == "cell 2 (In [4]): ValueError: value 2 is too large"
+    assert "message: value 2 is too large" in (tmp_path / "out" / "probe.error.txt").read_text()
+    # A ticker task whose notebook writes no results fails too, and gets no DONE marker.
+    ticker = NotebookTask(
+        label="T",
+        notebook=str(probe_notebook),
+        output=str(tmp_path / "T" / "probe.ipynb"),
+        parameters={"value": 1},
+        key="k",
+        threads=1,
+        result_dir=str(tmp_path / "T"),
+    )
+    outcome = execute_task(ticker)
+    assert outcome.status == "failed" and outcome.error["ename"] == "MissingResults"
+    assert read_done(tmp_path / "T") is None and (tmp_path / "T" / "error.txt").is_file()
+
+
+def test_dask_local_cluster(tmp_path, notebook_dir, cheap_run) -> None:
+    pytest.importorskip("distributed")
+    summary = run_pipeline(
+        ["KO", "XOM"],
+        output=tmp_path / "runs",
+        jobs=2,
+        executor="dask",
+        notebook_dir=notebook_dir,
+        **CHEAP,
+    )
+    assert sorted(summary.done) == ["KO", "XOM"] and not summary.failures
+    assert _record(summary.run_dir)["executor"] == "dask"
+    for ticker in ("KO", "XOM"):
+        pd.testing.assert_frame_equal(
+            read_results(summary.run_dir / ticker).metrics,
+            read_results(cheap_run.run_dir / ticker).metrics,
+        )
+
+
+def test_latest_run_is_found(tmp_path, cheap_run) -> None:
+    assert pipeline.resolve_run_dir(output=cheap_run.run_dir.parent) == cheap_run.run_dir
+    with pytest.raises(FileNotFoundError, match="no run found"):
+        pipeline.resolve_run_dir(output=tmp_path)
+    with pytest.raises(FileNotFoundError, match="is not a run directory"):
+        pipeline.resolve_run_dir(tmp_path)
