@@ -22,12 +22,11 @@ import pytest
 
 from lstmgru.config import ExperimentConfig, ModelConfig
 from lstmgru.features import InsufficientDataError, log_returns
-from lstmgru.models.base import Forecast
+from lstmgru.models.base import Forecast, ensemble
 from lstmgru.models.rnn import (
     PhiloxDropout,
     RecurrentForecaster,
     build_network,
-    ensemble,
     fit_seeds,
 )
 

@@ -13,7 +13,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
@@ -21,7 +20,7 @@ from lstmgru import evaluation
 from lstmgru.config import ExperimentConfig
 from lstmgru.data import config_options, load_prices, provenance
 from lstmgru.features import Split, chronological_split
-from lstmgru.models import Forecast, build_forecaster
+from lstmgru.models import Forecast, build_forecaster, ensemble
 
 SEED_SEPARATOR = "#s"
 
@@ -114,17 +113,6 @@ class ExperimentResult:
         return {"models": info, "wall_time_s": dict(self.wall_time)}
 
 
-def _ensemble(name: str, members: list[Forecast], history: pd.Series) -> Forecast:
-    log_return = np.mean([m.log_return for m in members], axis=0)
-    return Forecast.from_log_return(
-        name,
-        history,
-        members[0].dates,
-        log_return,
-        info={"ensemble_of": [m.model for m in members], "combination": "mean log return"},
-    )
-
-
 def run_experiment(
     config: ExperimentConfig,
     frame: pd.DataFrame | None = None,
@@ -171,7 +159,7 @@ def run_experiment(
             )
             members.setdefault(name, []).append(forecast)
     for name, forecasts in members.items():
-        result.forecasts[name] = _ensemble(name, forecasts, history)
+        result.forecasts[name] = ensemble(forecasts, name=name)
     # Keep the configured order of models.
     result.forecasts = {name: result.forecasts[name] for name in config.models}
     return result

@@ -202,7 +202,12 @@ class SupervisedData:
         values = self.scaler.inverse_transform(np.asarray(y).reshape(-1))
         if self.target == "return":
             return values
-        return np.log(np.maximum(values, 1e-12) / np.asarray(previous_close, dtype="float64"))
+        if (values <= 0).any():
+            raise ValueError(
+                f"{int((values <= 0).sum())} price forecast(s) are not positive; a log return "
+                "needs a positive price (the network extrapolated below zero)"
+            )
+        return np.log(values / np.asarray(previous_close, dtype="float64"))
 
 
 def _series_for(close: pd.Series, target: str) -> pd.Series:

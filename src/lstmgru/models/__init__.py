@@ -10,10 +10,18 @@ the network names build :class:`~lstmgru.models.rnn.RecurrentForecaster` from ``
 from __future__ import annotations
 
 from lstmgru.config import MODEL_NAMES, NETWORK_LAYERS, ExperimentConfig
-from lstmgru.models.base import Forecast, Forecaster, previous_close
+from lstmgru.models.base import Forecast, Forecaster, ensemble, previous_close
 from lstmgru.models.naive import Drift, RandomWalk
 
-__all__ = ["Drift", "Forecast", "Forecaster", "RandomWalk", "build_forecaster", "previous_close"]
+__all__ = [
+    "Drift",
+    "Forecast",
+    "Forecaster",
+    "RandomWalk",
+    "build_forecaster",
+    "ensemble",
+    "previous_close",
+]
 
 
 def build_forecaster(name: str, config: ExperimentConfig, seed: int = 0) -> Forecaster:

@@ -9,7 +9,7 @@ span, each made with prices up to the day before only. Every model returns the s
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Self
 
@@ -112,3 +112,41 @@ class Forecaster(ABC):
         """Fit on the split's train (and validation) span, forecast every test date."""
         self.fit(split.train["close"], split.validation["close"])
         return self.forecast(split.close, pd.DatetimeIndex(split.test.index))
+
+
+def ensemble(forecasts: Sequence[Forecast], name: str | None = None) -> Forecast:
+    """Mean of several forecasts' log returns, priced off the same previous closes.
+
+    Parameters
+    ----------
+    forecasts : sequence of Forecast
+        Same dates (e.g. the seeds of one network from :func:`fit_seeds`).
+    name : str, optional
+        Model name of the result; default: the members' name without the ``#s<seed>`` suffix.
+
+    Returns
+    -------
+    Forecast
+        :math:`\\bar r_t = \\frac{1}{S}\\sum_s \\hat r_{t,s}`, price
+        :math:`P_{t-1} e^{\\bar r_t}`; ``info`` lists ``members``, ``seeds``, the mean
+        across-seed standard deviation of the log-return forecasts (``seed_spread``) and the
+        members' ``fit_seconds`` and ``epochs_used``.
+    """
+    if not forecasts:
+        raise ValueError("ensemble needs at least one forecast")
+    first = forecasts[0]
+    for other in forecasts[1:]:
+        if not first.dates.equals(other.dates):
+            raise ValueError(f"forecasts {first.model!r} and {other.model!r} have different dates")
+    returns = np.vstack([f.log_return for f in forecasts])
+    mean = returns.mean(axis=0)
+    previous = first.price * np.exp(-first.log_return)
+    label = name or first.model.split("#", 1)[0]
+    info = {
+        "members": [f.model for f in forecasts],
+        "seeds": [f.info.get("seed") for f in forecasts],
+        "seed_spread": float(returns.std(axis=0, ddof=0).mean()),
+        "fit_seconds": [f.info.get("fit_seconds") for f in forecasts],
+        "epochs_used": [f.info.get("epochs_used") for f in forecasts],
+    }
+    return Forecast(label, first.dates, mean, previous * np.exp(mean), info=info)
