@@ -632,3 +632,23 @@ def test_html_only_from_the_command_line(quick_run, tmp_path) -> None:
 @pytest.mark.parametrize("tool", ["xelatex", "latexmk", "bibtex", "pdftotext", "pdffonts"])
 def test_toolchain_is_installed(tool) -> None:
     assert shutil.which(tool), f"{tool} missing: run `make tex`"
+
+
+@pytest.mark.slow
+def test_figures_of_the_run_are_exported_as_pdf_and_png(quick_run, tmp_path) -> None:
+    copied = report.export_figures(report.RunInfo.load(quick_run.run_dir), tmp_path)
+    names = sorted(p.name for p in copied)
+    per_ticker = ("cumulative_loss", "error_distributions", "forecasts")
+    expected = [
+        f"{prefix}_{stem}.{ext}"
+        for prefix, stems in (
+            ("KO", per_ticker),
+            ("XOM", per_ticker),
+            ("comparison", ("dm_heatmap", "seeds_theil_u2")),
+        )
+        for stem in stems
+        for ext in ("pdf", "png")
+    ]
+    assert names == sorted(expected)
+    assert (tmp_path / "KO_forecasts.pdf").read_bytes().startswith(b"%PDF")
+    assert (tmp_path / "KO_forecasts.png").read_bytes().startswith(b"\x89PNG")

@@ -574,3 +574,14 @@ def save_figure(fig: Figure, name: str, directory: str | Path = "figures") -> li
         fig.savefig(paths[0], format="pdf")
         fig.savefig(paths[1], format="png", dpi=150)
     return paths
+
+
+def publish(fig: Figure, name: str, directory: str | Path | None) -> Figure:
+    """Save ``fig`` with :func:`save_figure` when ``directory`` is given; return it for display.
+
+    Lets a notebook cell both show a figure and keep it as files: ``directory`` empty or
+    ``None`` saves nothing.
+    """
+    if directory:
+        save_figure(fig, name, directory)
+    return fig

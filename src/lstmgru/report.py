@@ -117,6 +117,7 @@ STATIC_FILES = ("thesis.tex", "abstract.tex", "conclusion.tex", "references.bib"
 #: Default root of the pipeline's runs and default output directory (relative to the cwd).
 DEFAULT_RUNS = Path("build/runs")
 DEFAULT_OUTPUT = Path("report/build")
+DEFAULT_FIGURES = Path("figures")
 
 THEORY = "01_equations.ipynb"
 DATA = "02_data.ipynb"
@@ -2637,6 +2638,29 @@ def build_report(
         shutil.rmtree(work, ignore_errors=True)
 
 
+def export_figures(run: RunInfo, destination: str | Path = DEFAULT_FIGURES) -> list[Path]:
+    """Copy the figure files (PDF and PNG) the run's notebooks saved into ``destination``.
+
+    The experiment notebook saves its figures under ``<TICKER>/figures/`` and the comparison
+    notebook under ``<run_dir>/figures/``; the copies are named ``<TICKER>_<figure>.pdf`` (and
+    ``.png``) and ``comparison_<figure>.pdf``. Returns the paths written.
+    """
+    destination = Path(destination)
+    sources = [(_ticker_dir_name(t), run.result_dir(t) / "figures") for t in run.experiments]
+    sources.append(("comparison", run.run_dir / "figures"))
+    copied: list[Path] = []
+    for prefix, folder in sources:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.iterdir()):
+            if path.suffix in (".pdf", ".png"):
+                destination.mkdir(parents=True, exist_ok=True)
+                target = destination / f"{prefix}_{path.name}"
+                shutil.copy2(path, target)
+                copied.append(target)
+    return copied
+
+
 # ----------------------------------------------------------------------------------------------
 # Command line
 # ----------------------------------------------------------------------------------------------
@@ -2664,6 +2688,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--html-only", action="store_true", help="write the HTML pages only, no PDF"
     )
+    parser.add_argument(
+        "--figures",
+        metavar="DIR",
+        default=str(DEFAULT_FIGURES),
+        help="where to copy the run's figures as PDF and PNG (default: %(default)s)",
+    )
 
 
 def main(args: argparse.Namespace) -> int:
@@ -2676,5 +2706,8 @@ def main(args: argparse.Namespace) -> int:
     except ReportBuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    figures = export_figures(RunInfo.load(run_dir), args.figures)
+    if figures:
+        logger.info("report: %d figure files (PDF and PNG) in %s", len(figures), args.figures)
     print(result)
     return 0
