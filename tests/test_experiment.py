@@ -67,3 +67,20 @@ def test_incomplete_result_is_refused(tmp_path) -> None:
     (tmp_path / "metrics.csv").write_text("model,rmse\n")
     with pytest.raises(FileNotFoundError, match="missing"):
         read_results(tmp_path)
+
+
+def test_network_runs_are_saved_and_their_history_is_available(tmp_path) -> None:
+    frame = synthetic_prices(300, seed=5)
+    frame.attrs["provenance"] = _provenance(frame, "synthetic", "SYN", 0)
+    config = ExperimentConfig.from_parameters(
+        "quick", models="random_walk,lstm", units="4", window=5, epochs=2, seeds="3"
+    )
+    result = run_experiment(config, frame, progress=False, weights_dir=tmp_path)
+    saved = tmp_path / "lstm" / "s3"
+    assert (saved / "model.weights.h5").is_file() and (saved / "history.json").is_file()
+    history = result.training_history("lstm")
+    assert list(history.columns) == ["loss", "val_loss"]
+    assert len(history) == result.seed_forecasts["lstm#s3"].info["epochs_used"] <= 2
+    assert history.index[0] == 1
+    with pytest.raises(ValueError, match="no network run 'gru#s3'; networks of this run: lstm#s3"):
+        result.training_history("gru")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -107,6 +108,27 @@ class ExperimentResult:
             rows.append({"model": model, "seed": int(seed), **scores})
         return pd.DataFrame(rows)
 
+    def training_history(self, model: str, seed: int | None = None) -> pd.DataFrame:
+        """Loss and validation loss per epoch of one network seed (default: the first seed).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``epoch`` (1-based); columns ``loss`` and, when validated, ``val_loss``
+            (training-loss units on the scaled target).
+        """
+        seed = self.config.seeds[0] if seed is None else seed
+        label = f"{model}{SEED_SEPARATOR}{seed}"
+        if label not in self.seed_forecasts:
+            raise ValueError(
+                f"no network run {label!r}; networks of this run: "
+                f"{', '.join(self.seed_forecasts) or 'none'}"
+            )
+        history = self.seed_forecasts[label].info.get("history", {})
+        frame = pd.DataFrame({k: v for k, v in history.items() if k in ("loss", "val_loss")})
+        frame.index = pd.RangeIndex(1, len(frame) + 1, name="epoch")
+        return frame
+
     def model_info(self) -> dict[str, Any]:
         """Per-model records (orders, epochs, histories, warnings) and wall times."""
         info = {name: dict(f.info) for name, f in {**self.forecasts, **self.seed_forecasts}.items()}
@@ -118,6 +140,7 @@ def run_experiment(
     frame: pd.DataFrame | None = None,
     *,
     progress: bool = True,
+    weights_dir: str | Path | None = None,
 ) -> ExperimentResult:
     """Backtest every model of ``config`` on one instrument.
 
@@ -128,6 +151,9 @@ def run_experiment(
         Prices from :func:`lstmgru.data.load_prices`; loaded from ``config.data`` when omitted.
     progress : bool
         Show a progress bar over model fits.
+    weights_dir : path, optional
+        When given, every trained network is saved under ``weights_dir/<model>/s<seed>/``
+        (weights, training history, record).
     """
     if frame is None:
         frame = load_prices(**config_options(config.data))
@@ -158,6 +184,8 @@ def run_experiment(
                 label, forecast.dates, forecast.log_return, forecast.price, info=forecast.info
             )
             members.setdefault(name, []).append(forecast)
+            if weights_dir is not None:
+                forecaster.save(Path(weights_dir) / name / f"s{seed}")
     for name, forecasts in members.items():
         result.forecasts[name] = ensemble(forecasts, name=name)
     # Keep the configured order of models.
