@@ -69,28 +69,24 @@ def measure(
 ) -> dict[str, object]:
     """One runner call on a fresh output folder, then a rerun there (every ticker skipped)."""
     with tempfile.TemporaryDirectory(prefix="runner-scaling-") as output:
+
+        def call() -> pipeline.RunSummary:
+            return pipeline.run_pipeline(
+                list(tickers),
+                profile="quick",
+                models=models,
+                jobs=jobs,
+                output=output,
+                notebook_dir=notebooks,
+                progress=False,
+            )
+
         started = time.perf_counter()
-        summary = pipeline.run_pipeline(
-            list(tickers),
-            profile="quick",
-            models=models,
-            jobs=jobs,
-            output=output,
-            notebook_dir=notebooks,
-            progress=False,
-        )
+        summary = call()
         wall = time.perf_counter() - started
         per_ticker = [summary.wall_times[t] for t in summary.done]
         rerun_started = time.perf_counter()
-        again = pipeline.run_pipeline(
-            list(tickers),
-            profile="quick",
-            models=models,
-            jobs=jobs,
-            output=output,
-            notebook_dir=notebooks,
-            progress=False,
-        )
+        again = call()
         rerun = time.perf_counter() - rerun_started
     first_failure = next(iter(summary.failures.values()), None)
     return {

@@ -408,6 +408,17 @@ def _source_cell_index(notebook: str, source: str) -> int | None:
     return None
 
 
+def _error_outside_cells(exc: BaseException) -> dict[str, Any]:
+    """The error record of a failure that no notebook cell raised (dead kernel, timeout, ...)."""
+    return {
+        "cell_index": None,
+        "execution_count": None,
+        "ename": type(exc).__name__,
+        "evalue": str(exc),
+        "source": "",
+    }
+
+
 def execute_task(
     task: NotebookTask, on_kernel_start: Callable[[Any], None] | None = None
 ) -> TaskOutcome:
@@ -483,13 +494,7 @@ def execute_task(
         }
         trace = _ANSI.sub("", "\n".join(exc.traceback or []))
     except Exception as exc:  # dead kernel, timeout, unreadable notebook: isolate them too
-        error = {
-            "cell_index": None,
-            "execution_count": None,
-            "ename": type(exc).__name__,
-            "evalue": str(exc),
-            "source": "",
-        }
+        error = _error_outside_cells(exc)
         trace = traceback.format_exc()
     if error is None and task.result_dir is not None:
         required = ("forecasts.csv", "metrics.csv", "result.json")
@@ -1087,14 +1092,7 @@ Report = Callable[[NotebookTask, TaskOutcome], None]
 
 
 def _lost(task: NotebookTask, exc: BaseException, seconds: float) -> TaskOutcome:
-    error = {
-        "cell_index": None,
-        "execution_count": None,
-        "ename": type(exc).__name__,
-        "evalue": str(exc),
-        "source": "",
-    }
-    return TaskOutcome(task.label, task.key, "failed", seconds, error)
+    return TaskOutcome(task.label, task.key, "failed", seconds, _error_outside_cells(exc))
 
 
 def _run_local(tasks: Sequence[NotebookTask], jobs: int, report: Report) -> None:
