@@ -11,7 +11,7 @@ from conftest import synthetic_prices
 
 from lstmgru.config import ExperimentConfig
 from lstmgru.data import _provenance
-from lstmgru.experiment import run_experiment
+from lstmgru.experiment import ablation_table, price_ablation, run_experiment
 from lstmgru.results import read_results, write_results
 
 
@@ -84,3 +84,27 @@ def test_network_runs_are_saved_and_their_history_is_available(tmp_path) -> None
     assert history.index[0] == 1
     with pytest.raises(ValueError, match="no network run 'gru#s3'; networks of this run: lstm#s3"):
         result.training_history("gru")
+
+
+def test_price_ablation_scores_the_hybrid_on_the_same_days() -> None:
+    frame = synthetic_prices(400, seed=11)
+    frame.attrs["provenance"] = _provenance(frame, "synthetic", "SYN", 0)
+    config = ExperimentConfig.from_parameters(
+        "quick", models="random_walk,lstm_gru", units="4,4", window=5, epochs=2, seeds="0,1"
+    )
+    main = run_experiment(config, frame, progress=False)
+    price = price_ablation(config, frame, window=20, progress=False)
+    assert price.config.model.target == "price" and price.config.model.window == 20
+    assert price.config.seeds == (0,) and list(price.forecasts) == ["random_walk", "lstm_gru"]
+    table = ablation_table(main, price)
+    assert list(table.index) == [
+        "random walk",
+        "hybrid, log-return target",
+        "hybrid, price-level target",
+    ]
+    assert table.loc["random walk", "theil_u2"] == pytest.approx(1.0)
+    assert np.isnan(table.loc["random walk", "dm_pvalue_vs_random_walk"])
+    # The random walk's correlation with the actual close is that of consecutive closes.
+    expected = np.corrcoef(main.previous, main.actual)[0, 1]
+    assert table.loc["random walk", "correlation_with_actual"] == pytest.approx(expected)
+    assert table["correlation_with_actual"].between(-1, 1).all()

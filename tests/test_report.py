@@ -638,7 +638,13 @@ def test_toolchain_is_installed(tool) -> None:
 def test_figures_of_the_run_are_exported_as_pdf_and_png(quick_run, tmp_path) -> None:
     copied = report.export_figures(report.RunInfo.load(quick_run.run_dir), tmp_path)
     names = sorted(p.name for p in copied)
-    per_ticker = ("cumulative_loss", "error_distributions", "forecasts", "training_history")
+    per_ticker = (
+        "cumulative_loss",
+        "error_distributions",
+        "forecasts",
+        "price_ablation",
+        "training_history",
+    )
     expected = [
         f"{prefix}_{stem}.{ext}"
         for prefix, stems in (
