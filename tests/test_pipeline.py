@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -140,6 +141,26 @@ def test_force_reruns_one_ticker(cheap_run, notebook_dir) -> None:
     assert read_done(ko) == key
     pd.testing.assert_frame_equal(read_results(ko).metrics, metrics)
     assert _record(run_dir)["tickers"] == ["KO"]
+
+
+def test_changed_notebook_invalidates_finished_results(tmp_path) -> None:
+    """A result computed by another version of the experiment notebook is not reused."""
+
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    experiment = folder / EXPERIMENT_NOTEBOOK
+    shutil.copy(pipeline.NOTEBOOK_DIR / EXPERIMENT_NOTEBOOK, experiment)
+    (folder / COMPARISON_NOTEBOOK).symlink_to(pipeline.NOTEBOOK_DIR / COMPARISON_NOTEBOOK)
+    first = run_pipeline(["KO"], output=tmp_path / "out", notebook_dir=folder, **CHEAP)
+    assert first.done == ("KO",)
+    key = read_done(first.run_dir / "KO")
+    nb = nbformat.read(experiment, as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell("A changed chapter."))
+    nbformat.write(nb, experiment)
+    second = run_pipeline(["KO"], output=tmp_path / "out", notebook_dir=folder, **CHEAP)
+    assert second.run_id == first.run_id
+    assert second.done == ("KO",) and second.skipped == ()
+    assert read_done(first.run_dir / "KO") != key
 
 
 # ----------------------------------------------------------------------------------------------

@@ -75,8 +75,9 @@ values included, the ticker left out) and of the extra parameters. Rerunning the
 therefore reuses the same directory, and so does adding tickers to it; ``--run-id NAME``
 chooses the directory explicitly. The run covers the tickers of the latest call (``run.json``
 lists them); results of other tickers in the directory stay and are reused when named again. Each ticker's result is keyed by a hash of its resolved
-configuration, the SHA-256 of its data and the package version; a rerun skips every ticker whose
-``DONE`` file holds the same key (``--force`` reruns them all; do so after changing model code).
+configuration, its notebook parameters, the SHA-256 of its data, the experiment notebook and the
+package's source code; a rerun skips every ticker whose ``DONE`` file holds the same key, so a
+changed notebook or model reruns them (``--force`` reruns them regardless).
 A notebook is executed in place in its ticker directory, and ``DONE`` is written last,
 atomically: a run stopped by Ctrl-C (running kernels are stopped, queued notebooks cancelled,
 ``run.json`` says ``interrupted``), ``kill`` or a crash leaves no result that a rerun would
@@ -1001,9 +1002,20 @@ def _plan(
     run_dir = Path(output).resolve() / run_id
 
     ticker_tasks = []
+    notebook_digest = _file_digest(experiment)
+    code_digest = _file_digest(*sorted(Path(__file__).resolve().parent.rglob("*.py")))
     for ticker, (nb_parameters, config, sha) in per_ticker.items():
         directory = run_dir / ticker
-        key = _digest({"config": config.to_dict(), "data_sha256": sha, "lstmgru": __version__})
+        key = _digest(
+            {
+                "config": config.to_dict(),
+                "data_sha256": sha,
+                "parameters": nb_parameters,
+                "notebook": notebook_digest,
+                "code": code_digest,
+                "lstmgru": __version__,
+            }
+        )
         ticker_tasks.append(
             NotebookTask(
                 label=ticker,
