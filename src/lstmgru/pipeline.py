@@ -563,6 +563,16 @@ def _file_digest(*paths: Path) -> str:
     return digest.hexdigest()
 
 
+def _package_digest() -> str:
+    """SHA-256 over the package's Python sources (the code that produces every result)."""
+    return _file_digest(*sorted(Path(__file__).resolve().parent.rglob("*.py")))
+
+
+def _result_key(code: str, **inputs: Any) -> str:
+    """Key of a notebook's result: its inputs, the package's source digest and its version."""
+    return _digest({**inputs, "code": code, "lstmgru": __version__})[:16]
+
+
 def _read_json(path: Path) -> dict[str, Any]:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -1003,18 +1013,15 @@ def _plan(
 
     ticker_tasks = []
     notebook_digest = _file_digest(experiment)
-    code_digest = _file_digest(*sorted(Path(__file__).resolve().parent.rglob("*.py")))
+    code_digest = _package_digest()
     for ticker, (nb_parameters, config, sha) in per_ticker.items():
         directory = run_dir / ticker
-        key = _digest(
-            {
-                "config": config.to_dict(),
-                "data_sha256": sha,
-                "parameters": nb_parameters,
-                "notebook": notebook_digest,
-                "code": code_digest,
-                "lstmgru": __version__,
-            }
+        key = _result_key(
+            code_digest,
+            config=config.to_dict(),
+            data_sha256=sha,
+            parameters=nb_parameters,
+            notebook=notebook_digest,
         )
         ticker_tasks.append(
             NotebookTask(
@@ -1022,7 +1029,7 @@ def _plan(
                 notebook=str(experiment),
                 output=str(directory / EXPERIMENT_NOTEBOOK),
                 parameters={**nb_parameters, "results_dir": str(directory), "progress": False},
-                key=key[:16],
+                key=key,
                 kernel_name=kernel_name,
                 result_dir=str(directory),
             )
@@ -1038,7 +1045,7 @@ def _plan(
                 notebook=str(theory),
                 output=str(run_dir / THEORY_NOTEBOOK),
                 parameters={},
-                key=_digest({"notebook": _file_digest(theory), "lstmgru": __version__})[:16],
+                key=_result_key(code_digest, notebook=_file_digest(theory)),
                 kernel_name=kernel_name,
             )
         )
@@ -1051,13 +1058,11 @@ def _plan(
             if hasattr(first_config.data, name):
                 value = getattr(first_config.data, name)
                 data_parameters[name] = "" if value is None else value
-        key = _digest(
-            {
-                "notebook": _file_digest(data_notebook),
-                "parameters": data_parameters,
-                "data_sha256": first_sha,
-                "lstmgru": __version__,
-            }
+        key = _result_key(
+            code_digest,
+            notebook=_file_digest(data_notebook),
+            parameters=data_parameters,
+            data_sha256=first_sha,
         )
         chapters.append(
             NotebookTask(
@@ -1065,7 +1070,7 @@ def _plan(
                 notebook=str(data_notebook),
                 output=str(run_dir / DATA_NOTEBOOK),
                 parameters=data_parameters,
-                key=key[:16],
+                key=key,
                 kernel_name=kernel_name,
             )
         )
@@ -1425,15 +1430,14 @@ def _execute(
         if plan.comparison is not None and not finished:
             logger.warning("no ticker finished, so %s was not executed", COMPARISON_NOTEBOOK)
         elif plan.comparison is not None:
-            key = _digest(
-                {
-                    "notebook": _file_digest(plan.comparison),
-                    "results": [
-                        (t, _file_digest(*(run_dir / t / name for name in RESULT_FILES)))
-                        for t in finished
-                    ],
-                }
-            )[:16]
+            key = _result_key(
+                _package_digest(),
+                notebook=_file_digest(plan.comparison),
+                results=[
+                    (t, _file_digest(*(run_dir / t / name for name in RESULT_FILES)))
+                    for t in finished
+                ],
+            )
             task = NotebookTask(
                 label=COMPARISON_NOTEBOOK,
                 notebook=str(plan.comparison),
