@@ -67,3 +67,10 @@ def test_train_speed_quick(tmp_path):
     # LSTM(16) -> GRU(16) -> Dense on one feature: 4(16*17+16) + 3(16*32+32) + 17 parameters.
     assert ours["parameters"] == 4 * (16 * 17 + 16) + 3 * (16 * 32 + 32) + 17
     assert record["figures"]["keras_default"]["parameters"] == ours["parameters"]
+    # The ceiling's products are exactly the FLOPs of a training step: sum(2 m k n x count) over
+    # one batch equals flops_per_sample x batch.
+    ceiling = record["ceiling"]
+    total = sum(2 * p["m"] * p["k"] * p["n"] * p["count"] for p in ceiling["products"])
+    assert total == pytest.approx(record["flops_per_sample"] * record["size"]["batch"])
+    assert all(p["best_gflops"] > 0 for p in ceiling["products"])
+    assert ceiling["samples_per_second"] > 0

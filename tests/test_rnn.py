@@ -98,7 +98,17 @@ def test_thesis_hybrid_has_41921_parameters():
     model = build_network(("lstm", "gru"), (64, 64), window=60, dropout=0.2)
     assert model.count_params() == 41921
     kinds = [type(layer).__name__ for layer in model.layers]
-    assert kinds == ["InputLayer", "LSTM", "PhiloxDropout", "GRU", "PhiloxDropout", "Dense"]
+    assert kinds == [
+        "InputLayer",
+        "FusedLSTM",
+        "PhiloxDropout",
+        "FusedGRU",
+        "PhiloxDropout",
+        "Dense",
+    ]
+    stock = build_network(("lstm", "gru"), (64, 64), window=60, dropout=0.2, fused=False)
+    assert [type(layer).__name__ for layer in stock.layers][1:4:2] == ["LSTM", "GRU"]
+    assert stock.count_params() == 41921
     assert model.get_layer("lstm_1").return_sequences is True
     assert model.get_layer("gru_2").return_sequences is False
 

@@ -150,6 +150,10 @@ class ModelConfig:
         Training loss on the scaled target.
     jit_compile : bool
         Compile the training step with XLA on CPU.
+    fused_kernels : bool
+        Train the recurrent layers with the fused CPU loops of :mod:`lstmgru.models.fused`
+        (same equations and weights as Keras' layers, hand-written back-propagation through
+        time); ``False`` runs Keras' generic loop. A GPU uses cuDNN either way.
     """
 
     target: str = "return"
@@ -162,6 +166,7 @@ class ModelConfig:
     patience: int = 10
     loss: str = "mse"
     jit_compile: bool = True
+    fused_kernels: bool = True
 
     def __post_init__(self) -> None:
         if self.target not in TARGETS:

@@ -2,8 +2,11 @@
 
 :mod:`lstmgru.equations` is pure NumPy; this module puts its twins beside Keras' own layers with
 the same random weights and returns the largest absolute differences, and compares the
-closed-form parameter counts with ``count_params()``. The theory notebook shows both tables;
-``tests/test_equations.py`` pins them.
+closed-form parameter counts with ``count_params()``. The fused CPU loops that train the
+networks (:mod:`lstmgru.models.fused`) are checked the same way, forward against the twins and
+backward (every gradient) against TensorFlow's automatic differentiation of Keras' layers. The
+theory notebook shows the tables; ``tests/test_equations.py``, ``tests/test_verification.py``
+and ``tests/test_fused.py`` pin them.
 """
 
 from __future__ import annotations
@@ -45,12 +48,22 @@ def keras_twin_differences(
     """
     import keras
 
+    from lstmgru.models.fused import FusedGRU, FusedLSTM
+
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((batch, steps, n_inputs)).astype("float32")
     cases = {
         "LSTM": (keras.layers.LSTM(units, return_sequences=True), eq.lstm_sequence),
+        "LSTM, fused CPU loop (training)": (
+            FusedLSTM(units, return_sequences=True),
+            eq.lstm_sequence,
+        ),
         "GRU, reset_after=True (Keras)": (
             keras.layers.GRU(units, return_sequences=True),
+            eq.gru_sequence,
+        ),
+        "GRU, reset_after=True, fused CPU loop (training)": (
+            FusedGRU(units, return_sequences=True),
             eq.gru_sequence,
         ),
         "GRU, reset_after=False (Cho et al.)": (
@@ -83,6 +96,68 @@ def keras_twin_differences(
         np.abs(np.asarray(hybrid(x)) - eq.hybrid_forward(x, lstm_w, gru_w, *dense_w)).max()
     )
     return pd.Series(differences, name="max |Keras - NumPy|")
+
+
+def fused_gradient_differences(
+    *, seed: int = 2024, batch: int = 4, steps: int = 20, n_inputs: int = 3, units: int = 8
+) -> pd.DataFrame:
+    """Relative differences between the fused loops and Keras' layers, forward and backward.
+
+    Each fused layer (:class:`~lstmgru.models.fused.FusedLSTM`, ``FusedGRU``) and Keras' layer
+    get the same random weights and inputs; the loss :math:`L = \\sum_{b,t,j} w_{btj}\\,
+    \\sin(h_{btj})` with fixed random :math:`w` (so that every output and time step carries a
+    different gradient) is differentiated with ``tf.GradientTape``: Keras' layer by
+    TensorFlow's automatic differentiation, the fused layer by its hand-written
+    back-propagation through time. Each entry is
+    :math:`\\max |a - b| / \\max |b|` over one tensor (``b`` Keras'), for the outputs and the
+    gradients with respect to the input and to each weight, with both ``return_sequences``
+    settings; both layers run inside one XLA-compiled function, as in training.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows: layer and output mode; columns: ``output``, ``d input``, ``d kernel``,
+        ``d recurrent kernel``, ``d bias``.
+    """
+    import keras
+    import tensorflow as tf
+
+    from lstmgru.models.fused import FusedGRU, FusedLSTM
+
+    rng = np.random.default_rng(seed)
+    x = tf.constant(rng.standard_normal((batch, steps, n_inputs)).astype("float32"))
+    rows = {}
+    for kind, stock_cls, fused_cls in (
+        ("LSTM", keras.layers.LSTM, FusedLSTM),
+        ("GRU", keras.layers.GRU, FusedGRU),
+    ):
+        for sequences in (True, False):
+            stock = stock_cls(units, return_sequences=sequences)
+            fused = fused_cls(units, return_sequences=sequences)
+            stock(x)
+            fused(x)
+            weights = _random_weights(stock, rng)
+            stock.set_weights(weights)
+            fused.set_weights(weights)
+            shape = (batch, steps, units) if sequences else (batch, units)
+            w = tf.constant(rng.standard_normal(shape).astype("float32"))
+
+            @tf.function(jit_compile=True)
+            def run(layer, w=w):
+                with tf.GradientTape() as tape:
+                    tape.watch(x)
+                    out = layer(x)
+                    loss = tf.reduce_sum(w * tf.sin(out))
+                return [out, *tape.gradient(loss, [x, *layer.trainable_weights])]
+
+            ours, ref = run(fused), run(stock)
+            label = f"{kind}, " + ("all steps" if sequences else "last step")
+            rows[label] = [
+                float(np.abs(np.asarray(a) - np.asarray(b)).max() / np.abs(np.asarray(b)).max())
+                for a, b in zip(ours, ref, strict=True)
+            ]
+    columns = ["output", "d input", "d kernel", "d recurrent kernel", "d bias"]
+    return pd.DataFrame.from_dict(rows, orient="index", columns=columns)
 
 
 def parameter_count_table(

@@ -18,7 +18,8 @@ Every recurrent layer keeps the arguments under which Keras runs the fused cuDNN
 (``activation='tanh'``, ``recurrent_activation='sigmoid'``, no recurrent dropout,
 ``unroll=False``, ``use_bias=True``, and for the GRU ``reset_after=True``), so the same code
 trains on a GPU through cuDNN (Keras then turns XLA off for the model by itself) and on a CPU
-through the generic loop compiled with XLA (``ModelConfig.jit_compile``).
+through the fused loops of :mod:`lstmgru.models.fused` (``ModelConfig.fused_kernels``; Keras'
+generic loop when off), compiled with XLA (``ModelConfig.jit_compile``).
 
 Dropout between layers is :class:`PhiloxDropout`: Keras' ``Dropout`` with its Bernoulli mask
 drawn by the Philox generator. Keras' own layer asks TensorFlow for the ``auto_select``
@@ -56,6 +57,7 @@ import tensorflow as tf
 from lstmgru.config import LAYER_KINDS, NETWORK_LAYERS, ExperimentConfig, ModelConfig
 from lstmgru.features import FittedScaler, training_windows, windows_for_dates
 from lstmgru.models.base import Forecast, Forecaster, previous_close
+from lstmgru.models.fused import FusedGRU, FusedLSTM
 
 #: Lowest price forecast accepted in ``price`` mode before taking the log (price units).
 MIN_PRICE = 1e-12
@@ -90,8 +92,14 @@ class PhiloxDropout(keras.layers.Dropout):
         return tf.where(keep, inputs / (1.0 - self.rate), tf.zeros_like(inputs))
 
 
-def _recurrent_layer(kind: str, units: int, return_sequences: bool, name: str) -> Any:
-    """A cuDNN-eligible Keras LSTM or GRU layer (default activations, bias, no recurrent dropout)."""
+def _recurrent_layer(
+    kind: str, units: int, return_sequences: bool, name: str, fused: bool = True
+) -> Any:
+    """A cuDNN-eligible LSTM or GRU layer (default activations, bias, no recurrent dropout).
+
+    ``fused``: :class:`~lstmgru.models.fused.FusedLSTM` / ``FusedGRU`` (Keras' layers with the
+    fused CPU loop); otherwise Keras' own ``LSTM`` / ``GRU``.
+    """
     common = {
         "units": units,
         "activation": "tanh",
@@ -102,9 +110,10 @@ def _recurrent_layer(kind: str, units: int, return_sequences: bool, name: str) -
         "return_sequences": return_sequences,
         "name": name,
     }
+    lstm, gru = (FusedLSTM, FusedGRU) if fused else (keras.layers.LSTM, keras.layers.GRU)
     if kind == "lstm":
-        return keras.layers.LSTM(**common)
-    return keras.layers.GRU(reset_after=True, **common)
+        return lstm(**common)
+    return gru(reset_after=True, **common)
 
 
 def _check_layers(layers: Sequence[str]) -> tuple[str, ...]:
@@ -140,6 +149,7 @@ def build_network(
     parallel: bool = False,
     n_features: int = 1,
     name: str | None = None,
+    fused: bool = True,
 ) -> keras.Model:
     """The recurrent network of a layer spec (see the module docstring for the architectures).
 
@@ -160,6 +170,9 @@ def build_network(
         Input features :math:`n` per time step.
     name : str, optional
         Model name (default: the layer kinds joined by ``_``).
+    fused : bool
+        Use the fused CPU loops of :mod:`lstmgru.models.fused` (same weights and equations as
+        Keras' ``LSTM``/``GRU``; faster training on a CPU). ``False``: Keras' own layers.
 
     Returns
     -------
@@ -183,7 +196,7 @@ def build_network(
     inputs = keras.Input(shape=(window, n_features), name="window")
     if parallel:
         branches = [
-            _recurrent_layer(kind, m, False, f"{kind}_{i + 1}")(inputs)
+            _recurrent_layer(kind, m, False, f"{kind}_{i + 1}", fused)(inputs)
             for i, (kind, m) in enumerate(zip(layers, sizes, strict=True))
         ]
         hidden = keras.layers.Concatenate(name="concatenate")(branches)
@@ -192,7 +205,7 @@ def build_network(
         hidden = inputs
         for i, (kind, m) in enumerate(zip(layers, sizes, strict=True)):
             last = i == len(layers) - 1
-            hidden = _recurrent_layer(kind, m, not last, f"{kind}_{i + 1}")(hidden)
+            hidden = _recurrent_layer(kind, m, not last, f"{kind}_{i + 1}", fused)(hidden)
             hidden = PhiloxDropout(dropout, name=f"dropout_{i + 1}")(hidden)
     outputs = keras.layers.Dense(1, name="output")(hidden)
     default = "_".join(layers) + ("_parallel" if parallel else "")
@@ -315,7 +328,13 @@ class RecurrentForecaster(Forecaster):
         started = time.perf_counter()
         keras.utils.set_random_seed(self.seed)
         model = build_network(
-            self.layers, self.units, cfg.window, cfg.dropout, parallel=self.parallel, name=self.name
+            self.layers,
+            self.units,
+            cfg.window,
+            cfg.dropout,
+            parallel=self.parallel,
+            name=self.name,
+            fused=cfg.fused_kernels,
         )
         compile_network(
             model,
@@ -383,6 +402,7 @@ class RecurrentForecaster(Forecaster):
             "fit_seconds": elapsed,
             "parameters": int(model.count_params()),
             "jit_compile": bool(model.jit_compile),
+            "fused_kernels": cfg.fused_kernels,
             "steps_per_execution": self.steps_per_execution,
             "device": "GPU" if tf.config.list_physical_devices("GPU") else "CPU",
             "train_samples": len(y_train),
