@@ -11,11 +11,13 @@ Alternatives, each in its own fresh Python process, on the same seeded data (flo
     The same model compiled with ``jit_compile=True`` (Keras' own ``Dropout``).
 ``ours_keras_loop``
     The project's training step with Keras' own ``LSTM``/``GRU`` layers:
-    :func:`lstmgru.models.rnn.build_network` with ``fused=False`` (Philox dropout) and
-    :func:`~lstmgru.models.rnn.compile_network` with XLA and ``steps_per_execution``.
+    :func:`lstmgru.models.rnn.build_network` with ``fused=False`` (Philox dropout),
+    :func:`~lstmgru.models.rnn.compile_network` (the whole step compiled by XLA,
+    ``steps_per_execution``) and the input pipeline :func:`~lstmgru.models.rnn.window_dataset`.
 ``ours``
     The same with the fused CPU loops of :mod:`lstmgru.models.fused` (hand-written
-    back-propagation through time), as :class:`~lstmgru.models.rnn.RecurrentForecaster` trains.
+    back-propagation through time, the batch in concurrent lanes, each lane's loop compiled by
+    XLA), as :class:`~lstmgru.models.rnn.RecurrentForecaster` trains.
 ``pytorch``
     ``nn.LSTM -> nn.Dropout -> nn.GRU -> nn.Dropout -> nn.Linear`` with a standard loop
     (``DataLoader`` with shuffling, ``zero_grad``/``backward``/``step``),
@@ -73,8 +75,8 @@ VARIANTS = (
 LABELS = {
     "keras_default": "plain Keras (compile('adam', 'mse') + fit)",
     "keras_xla": "Keras + jit_compile=True, stock Dropout",
-    "ours_keras_loop": "ours with Keras' loop: XLA + Philox dropout + steps_per_execution=8",
-    "ours": "ours: the same + fused LSTM/GRU loops (hand-written BPTT)",
+    "ours_keras_loop": "ours with Keras' loop: XLA step, Philox dropout, 8 steps per call",
+    "ours": "ours: fused LSTM/GRU loops (hand-written BPTT, 2 lanes), XLA per loop",
     "pytorch": "PyTorch standard loop, threads = cores",
     "pytorch_1thread": "PyTorch standard loop, 1 thread",
 }
@@ -240,8 +242,17 @@ def worker(variant: str, samples: int, window: int, units: int, batch: int, epoc
             steps_per_execution=STEPS_PER_EXECUTION,
         )
 
-    def run(n_epochs: int):
-        return model.fit(x, y, batch_size=batch, epochs=n_epochs, shuffle=True, verbose=0)
+    if variant.startswith("ours"):
+        from lstmgru.models.rnn import window_dataset
+
+        data = window_dataset(x, y, batch, shuffle_seed=SEED)
+
+        def run(n_epochs: int):
+            return model.fit(data, epochs=n_epochs, verbose=0)
+    else:
+
+        def run(n_epochs: int):
+            return model.fit(x, y, batch_size=batch, epochs=n_epochs, shuffle=True, verbose=0)
 
     _, warmup, _ = _common.timed(lambda: run(1))
     history, wall, cpu = _common.timed(lambda: run(epochs))
@@ -254,7 +265,14 @@ def worker(variant: str, samples: int, window: int, units: int, batch: int, epoc
         "final_loss": float(history.history["loss"][-1]),
         "parameters": int(model.count_params()),
         "jit_compile": bool(model.jit_compile),
+        "xla_scope": _xla_scope(model),
     }
+
+
+def _xla_scope(model) -> str:
+    from lstmgru.models.rnn import xla_scope
+
+    return xla_scope(model)
 
 
 def _torch_worker(x, y, units: int, batch: int, epochs: int, threads: int) -> dict:

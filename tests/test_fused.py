@@ -20,7 +20,7 @@ import tensorflow as tf
 from lstmgru import verification
 from lstmgru.models import fused
 from lstmgru.models.fused import FusedGRU, FusedLSTM
-from lstmgru.models.rnn import build_network, compile_network
+from lstmgru.models.rnn import build_network, compile_network, window_dataset, xla_scope
 
 KINDS = {"lstm": (keras.layers.LSTM, FusedLSTM), "gru": (keras.layers.GRU, FusedGRU)}
 
@@ -58,14 +58,20 @@ def _outputs_and_gradients(layer, x, initial, weight, jit: bool):
     return run(x, initial)
 
 
-@pytest.mark.parametrize("jit", [False, True], ids=["eager", "xla"])
+@pytest.mark.parametrize(
+    ("jit", "xla", "lanes"),
+    [(False, True, 1), (True, True, 1), (False, True, 3), (False, False, 2), (True, True, 2)],
+    ids=["eager-1lane", "xla-1lane", "eager-3lanes", "graph-loops-2lanes", "xla-2lanes"],
+)
 @pytest.mark.parametrize("sequences", [True, False], ids=["all-steps", "last-step"])
 @pytest.mark.parametrize("kind", ["lstm", "gru"])
-def test_fused_layer_equals_keras_forward_and_backward(kind, sequences, jit):
-    batch, steps, n_inputs, units = 3, 9, 2, 5
+def test_fused_layer_equals_keras_forward_and_backward(kind, sequences, jit, xla, lanes):
+    """Outputs, final states and every gradient; lanes of 3, 2 and 2 rows for 7 rows."""
+    batch, steps, n_inputs, units = 7, 9, 2, 5
     stock, ours = _pair(
         kind, units, n_inputs, seed=11, return_sequences=sequences, return_state=True
     )
+    ours.xla, ours.lanes = xla, lanes
     rng = np.random.default_rng(12)
     x = tf.constant(rng.standard_normal((batch, steps, n_inputs)).astype("float32"))
     n_states = 2 if kind == "lstm" else 1
@@ -96,9 +102,9 @@ def test_fused_path_is_the_one_that_runs(monkeypatch):
     originals = {"lstm": fused.lstm_sequence, "gru": fused.gru_sequence}
 
     def counting(kind):
-        def wrapper(*args):
+        def wrapper(*args, **kwargs):
             calls[kind] += 1
-            return originals[kind](*args)
+            return originals[kind](*args, **kwargs)
 
         return wrapper
 
@@ -114,7 +120,7 @@ def test_fused_path_is_the_one_that_runs(monkeypatch):
 
 @pytest.mark.parametrize("kind", ["lstm", "gru"])
 def test_layers_outside_the_fused_case_fall_back_to_keras_loop(kind, monkeypatch):
-    def refuse(*args):
+    def refuse(*args, **kwargs):
         raise AssertionError("the fused loop must not run here")
 
     monkeypatch.setattr(fused, f"{kind}_sequence", refuse)
@@ -130,6 +136,65 @@ def test_layers_outside_the_fused_case_fall_back_to_keras_loop(kind, monkeypatch
     # A mask (padded steps): Keras' loop.
     masked = keras.Sequential([keras.Input((7, 3)), keras.layers.Masking(0.0), ours])
     assert masked(x).shape == (2, 4)
+
+
+def test_lanes_of_a_batch_known_only_when_running_may_be_empty():
+    """A batch of 1 row in 2 lanes (sizes decided at run time): one lane is empty."""
+    stock, ours = _pair("lstm", 3, 1, seed=8)
+    ours.lanes = 2
+    x = tf.constant(np.random.default_rng(9).standard_normal((1, 5, 1)).astype("float32"))
+
+    @tf.function(input_signature=[tf.TensorSpec((None, 5, 1), tf.float32)])
+    def grads(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            loss = tf.reduce_sum(ours(x) ** 2)
+        return tape.gradient(loss, [x, *ours.trainable_weights])
+
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        loss = tf.reduce_sum(stock(x) ** 2)
+    expected = tape.gradient(loss, [x, *stock.trainable_weights])
+    for a, b in zip(grads(x), expected, strict=True):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-4, atol=1e-6)
+
+
+def test_lane_count_rules():
+    assert fused._lanes(64, None) == min(fused.LANES, 4)
+    assert fused._lanes(20, None) == 1  # fewer than 2 x MIN_LANE_ROWS rows
+    assert fused._lanes(None, None) == fused.LANES
+    assert fused._lanes(5, 3) == 3 and fused._lanes(2, 3) == 2
+    for bad in (0, -1, 1.5, True, "2"):
+        with pytest.raises(ValueError, match="lanes must be"):
+            fused._lanes(8, bad)
+    with pytest.raises(ValueError, match="lanes must be"):
+        FusedGRU(4, lanes=0)
+
+
+def test_compile_network_leaves_the_step_to_tensorflow_when_the_loops_are_fused():
+    fused_model = compile_network(build_network(("lstm", "gru"), (4, 3), 6, 0.0))
+    assert fused_model.jit_compile is False
+    assert all(layer.xla for layer in fused_model.layers if isinstance(layer, FusedLSTM | FusedGRU))
+    assert xla_scope(fused_model) == "loops"
+    stock = compile_network(build_network(("lstm", "gru"), (4, 3), 6, 0.0, fused=False))
+    assert stock.jit_compile is True and xla_scope(stock) == "step"
+    plain = compile_network(build_network(("lstm",), 4, 6, 0.0), jit_compile=False)
+    assert plain.get_layer("lstm_1").xla is False and xla_scope(plain) == "none"
+
+
+def test_window_dataset_shuffles_within_the_span_reproducibly():
+    x = np.arange(40, dtype="float32").reshape(10, 4, 1)
+    y = np.arange(10, dtype="float32")
+    first = [b[1].numpy().tolist() for b in window_dataset(x, y, 4, shuffle_seed=3)]
+    again = [b[1].numpy().tolist() for b in window_dataset(x, y, 4, shuffle_seed=3)]
+    assert first == again
+    flat = [v for batch in first for v in batch]
+    assert sorted(flat) == list(range(10))  # every window once per epoch
+    assert flat != list(range(10))
+    ordered = [b[1].numpy().tolist() for b in window_dataset(x, y, 4)]
+    assert ordered == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    for xb, yb in window_dataset(x, y, 4, shuffle_seed=3):
+        np.testing.assert_array_equal(xb.numpy()[:, 0, 0], 4 * yb.numpy())  # pairs kept
 
 
 def test_fused_loop_needs_a_static_window_length():
@@ -166,11 +231,15 @@ def _train(fused_kernels: bool, jit: bool):
     return history.history["loss"], model.get_weights()
 
 
-@pytest.mark.parametrize("jit", [False, True], ids=["eager-graph", "xla"])
+@pytest.mark.parametrize("jit", [False, True], ids=["graph-loops", "xla-loops"])
 def test_training_the_hybrid_fused_follows_keras(jit):
-    """Same seed, same batches, same dropout masks: the same training run to round-off."""
+    """Same seed, batches and dropout masks: the same training run to round-off.
+
+    Keras' layers train in a TensorFlow graph (no XLA: XLA draws other dropout masks from the
+    same Philox seeds); the fused loops run as graphs or compiled by XLA, in two lanes.
+    """
     loss_fused, weights_fused = _train(True, jit)
-    loss_stock, weights_stock = _train(False, jit)
+    loss_stock, weights_stock = _train(False, False)
     assert loss_fused[-1] < loss_fused[0]  # it learns
     np.testing.assert_allclose(loss_fused, loss_stock, rtol=1e-4)
     for a, b in zip(weights_fused, weights_stock, strict=True):

@@ -27,6 +27,7 @@ from lstmgru.models.rnn import (
     PhiloxDropout,
     RecurrentForecaster,
     build_network,
+    compile_network,
     fit_seeds,
 )
 
@@ -250,6 +251,7 @@ def test_save_writes_weights_history_and_info(tmp_path):
     assert info["parameters"] == gru_params(1, 4) + 5
     assert info["fit_seconds"] > 0
     clone = build_network(("gru",), (4,), window=10, dropout=0.0)
+    compile_network(clone, jit_compile=info["jit_compile"])  # same XLA setting: same bits
     clone.load_weights(path / "model.weights.h5")
     x = np.random.default_rng(0).standard_normal((3, 10, 1)).astype("float32")
     np.testing.assert_array_equal(

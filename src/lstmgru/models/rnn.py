@@ -18,8 +18,9 @@ Every recurrent layer keeps the arguments under which Keras runs the fused cuDNN
 (``activation='tanh'``, ``recurrent_activation='sigmoid'``, no recurrent dropout,
 ``unroll=False``, ``use_bias=True``, and for the GRU ``reset_after=True``), so the same code
 trains on a GPU through cuDNN (Keras then turns XLA off for the model by itself) and on a CPU
-through the fused loops of :mod:`lstmgru.models.fused` (``ModelConfig.fused_kernels``; Keras'
-generic loop when off), compiled with XLA (``ModelConfig.jit_compile``).
+through the fused loops of :mod:`lstmgru.models.fused` (``ModelConfig.fused_kernels``), whose
+lanes of the batch run concurrently, each loop compiled with XLA (``ModelConfig.jit_compile``);
+with ``fused_kernels=False``, Keras' generic loop, the whole step compiled with XLA.
 
 Dropout between layers is :class:`PhiloxDropout`: Keras' ``Dropout`` with its Bernoulli mask
 drawn by the Philox generator. Keras' own layer asks TensorFlow for the ``auto_select``
@@ -57,7 +58,7 @@ import tensorflow as tf
 from lstmgru.config import LAYER_KINDS, NETWORK_LAYERS, ExperimentConfig, ModelConfig
 from lstmgru.features import FittedScaler, training_windows, windows_for_dates
 from lstmgru.models.base import Forecast, Forecaster, previous_close
-from lstmgru.models.fused import FusedGRU, FusedLSTM
+from lstmgru.models.fused import FusedGRU, FusedLSTM, fused_loops_active
 
 #: Lowest price forecast accepted in ``price`` mode before taking the log (price units).
 MIN_PRICE = 1e-12
@@ -222,6 +223,10 @@ def compile_network(
 ) -> keras.Model:
     """Compile with Adam and the MSE or Huber loss; XLA where the model supports it.
 
+    Where the model's recurrent layers run the fused loops (:mod:`lstmgru.models.fused`, on a
+    CPU), ``jit_compile`` compiles each of their loops with XLA and leaves the model's own
+    training step to TensorFlow's graph executor, which runs the loops' batch lanes
+    concurrently (one XLA program for the whole step would run them one after the other).
     ``jit_compile`` is switched off for models whose layers cannot be compiled by XLA (the
     cuDNN path on a GPU) instead of letting Keras warn and do the same.
     """
@@ -231,14 +236,49 @@ def compile_network(
         loss_fn = keras.losses.Huber(delta=1.0)
     else:
         raise ValueError(f"unknown loss {loss!r}; use 'mse' or 'huber'")
+    fused = [layer for layer in model.layers if isinstance(layer, FusedLSTM | FusedGRU)]
+    for layer in fused:
+        layer.xla = bool(jit_compile)
     supports_jit = all(getattr(layer, "supports_jit", True) for layer in model.layers)
+    step_jit = bool(jit_compile and supports_jit and not (fused and fused_loops_active()))
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
         loss=loss_fn,
-        jit_compile=bool(jit_compile and supports_jit),
+        jit_compile=step_jit,
         steps_per_execution=steps_per_execution,
     )
     return model
+
+
+def window_dataset(
+    x: np.ndarray, y: np.ndarray, batch_size: int, shuffle_seed: int | None = None
+) -> tf.data.Dataset:
+    """Batches of ``(window, target)`` pairs for ``model.fit``; reshuffled each epoch if seeded.
+
+    Shuffling mixes windows of one span only (the training windows, or the validation
+    windows), never across the split. The pipeline runs on one private thread with TensorFlow's
+    autotuning off: on a 2-core machine its background threads otherwise took a core from the
+    fused loops' lanes in some processes and halved the training speed
+    (``benchmarks/train_speed.py``).
+    """
+    data = tf.data.Dataset.from_tensor_slices((x, y))
+    if shuffle_seed is not None:
+        data = data.shuffle(len(y), seed=shuffle_seed, reshuffle_each_iteration=True)
+    options = tf.data.Options()
+    options.threading.private_threadpool_size = 1
+    options.threading.max_intra_op_parallelism = 1
+    options.autotune.enabled = False
+    return data.batch(batch_size).prefetch(1).with_options(options)
+
+
+def xla_scope(model: keras.Model) -> str:
+    """Where XLA compiles a compiled model's training: ``'step'``, ``'loops'`` or ``'none'``."""
+    if model.jit_compile:
+        return "step"
+    fused = [layer for layer in model.layers if isinstance(layer, FusedLSTM | FusedGRU)]
+    if fused and fused_loops_active() and all(layer.xla for layer in fused):
+        return "loops"
+    return "none"
 
 
 class RecurrentForecaster(Forecaster):
@@ -312,7 +352,8 @@ class RecurrentForecaster(Forecaster):
 
         The record ``info_`` holds ``seed``, ``layers``, ``units``, ``parallel``, ``target``,
         ``window``, ``parameters`` (trainable count), ``epochs_used``, ``best_epoch`` (1-based),
-        ``best_val_loss``, ``history``, ``fit_seconds`` (wall time), ``jit_compile`` (as used),
+        ``best_val_loss``, ``history``, ``fit_seconds`` (wall time), ``jit_compile`` (XLA used),
+        ``xla_scope`` (:func:`xla_scope`), ``fused_kernels``,
         ``device``, sample counts and the scaler.
 
         Raises
@@ -361,12 +402,11 @@ class RecurrentForecaster(Forecaster):
                 ),
             ]
         result = model.fit(
-            x_train,
-            y_train,
-            validation_data=(x_val, y_val) if has_validation else None,
-            batch_size=cfg.batch_size,
+            window_dataset(x_train, y_train, cfg.batch_size, shuffle_seed=self.seed),
+            validation_data=window_dataset(x_val, y_val, cfg.batch_size)
+            if has_validation
+            else None,
             epochs=cfg.epochs,
-            shuffle=True,
             callbacks=callbacks,
             verbose=self.verbose,
         )
@@ -401,7 +441,8 @@ class RecurrentForecaster(Forecaster):
             "history": history,
             "fit_seconds": elapsed,
             "parameters": int(model.count_params()),
-            "jit_compile": bool(model.jit_compile),
+            "jit_compile": xla_scope(model) != "none",
+            "xla_scope": xla_scope(model),
             "fused_kernels": cfg.fused_kernels,
             "steps_per_execution": self.steps_per_execution,
             "device": "GPU" if tf.config.list_physical_devices("GPU") else "CPU",
