@@ -17,19 +17,26 @@ with Keras' layers to float32 round-off) in the order a hand-written kernel woul
   and holds a single matrix product per step, :math:`\delta z_t U^\top`; the weight
   gradients :math:`X^\top \delta Z` and :math:`H_{\text{prev}}^\top \delta Z`, the bias
   gradient and the input gradient :math:`\delta Z W^\top` are then each **one** product (or
-  sum) over all ``T * B`` rows at once.
+  sum) over all ``T * B`` rows at once;
+* lanes: the batch is cut into parts (:data:`LANES`, one per core, at least
+  :data:`MIN_LANE_ROWS` rows each), each run forward and backward by its own loop compiled by
+  XLA; TensorFlow's executor runs the lanes concurrently, and the weight gradients of the lanes
+  are summed. One XLA program runs independent loops one after the other on a CPU, and the
+  small products of one loop do not keep two cores busy, so the model's own training step is
+  left uncompiled (:func:`lstmgru.models.rnn.compile_network`).
 
 Design notes, measured with XLA on the 2-core reference machine (``benchmarks/train_speed.py``
 measures the result): slicing a hoisted input projection with the loop index inside the
 element-wise gate fusion made each forward step about 2.5x slower than the product on
 ``[x_t, h_{t-1}]``; unrolling the loops in Python let XLA fuse element-wise chains across time
-steps and the stacked outputs into very slow kernels (8x slower backward). Saved per-step values
-are therefore separate arrays, each read whole at one step.
+steps and the stacked outputs into very slow kernels (8x slower backward); two lanes trained
+the hybrid about 1.4x as fast as one lane.
 
 :class:`FusedLSTM` and :class:`FusedGRU` are Keras' ``LSTM`` and ``GRU`` with the same weights,
 arguments and cuDNN path on a GPU; only the CPU loop is replaced, and only when the window
-length is static, there is no mask, the sequence runs forwards, the activations are the defaults and no input or recurrent
-dropout is asked of the layer (otherwise Keras' own loop runs). Gate order and bias layout are
+length is static, there is no mask, the sequence runs forwards, the activations are the
+defaults and no input or recurrent dropout is asked of the layer (otherwise Keras' own loop
+runs). Gate order and bias layout are
 Keras': LSTM gates ``[i, f, c, o]`` (kernel ``n x 4m``, recurrent kernel ``m x 4m``, bias
 ``4m``); GRU with ``reset_after=True`` gates ``[z, r, h]`` (kernel ``n x 3m``, recurrent kernel
 ``m x 3m``, bias ``2 x 3m``: input bias, recurrent bias),
