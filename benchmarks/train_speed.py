@@ -30,8 +30,8 @@ Alternatives, each in its own fresh Python process, on the same seeded data (flo
     The best throughput this machine's libraries reach on each matrix product of one training
     step (XLA, TensorFlow's eager oneDNN/Eigen kernel, NumPy's BLAS and PyTorch), each product
     repeated on its own: the time of a sample if every product ran at that best rate and
-    everything else (gate arithmetic, dropout, optimiser, loop overhead) were free. It bounds
-    what any implementation built on these libraries can reach; see :func:`gemm_ceiling`.
+    everything else (gate arithmetic, dropout, optimiser, loop overhead) were free: how fast
+    training could be if only the matrix products cost time; see :func:`gemm_ceiling`.
 
 Throughput is training samples per second over the timed epochs, after one untimed warm-up
 epoch (tracing and XLA compilation; its time is reported separately). The runs are repeated,
@@ -140,8 +140,8 @@ def gemm_ceiling(batch: int, window: int, units: int, repeats: int = 200) -> dic
     cores), TensorFlow eager (oneDNN/Eigen) and XLA (a compiled function of the one product) --
     as the smallest time over ``repeats`` calls on the same operands (warm caches). The
     ceiling takes, per product, the fastest library, and charges nothing for anything else:
-    ``seconds per batch = sum(count x best time)``. No implementation made of these libraries'
-    products can train faster than ``batch / seconds per batch`` samples/s on this machine.
+    ``seconds per batch = sum(count x best time)``, ``samples/s = batch / seconds per batch``.
+    It is not a strict bound: products running concurrently on separate cores could overlap.
     """
     import numpy as np
 
