@@ -111,7 +111,7 @@ def fused_gradient_differences(
     back-propagation through time. Each entry is
     :math:`\\max |a - b| / \\max |b|` over one tensor (``b`` Keras'), for the outputs and the
     gradients with respect to the input and to each weight, with both ``return_sequences``
-    settings; both layers run inside one XLA-compiled function, as in training.
+    settings; both layers run inside an XLA-compiled function.
 
     Returns
     -------
