@@ -149,7 +149,8 @@ class ModelConfig:
     loss : {'mse', 'huber'}
         Training loss on the scaled target.
     jit_compile : bool
-        Compile the training step with XLA on CPU.
+        Compile with XLA on a CPU: each fused loop (``fused_kernels``), else the whole training
+        step.
     fused_kernels : bool
         Train the recurrent layers with the fused CPU loops of :mod:`lstmgru.models.fused`
         (same equations and weights as Keras' layers, hand-written back-propagation through

@@ -236,7 +236,7 @@ def compile_network(
         loss_fn = keras.losses.Huber(delta=1.0)
     else:
         raise ValueError(f"unknown loss {loss!r}; use 'mse' or 'huber'")
-    fused = [layer for layer in model.layers if isinstance(layer, FusedLSTM | FusedGRU)]
+    fused = _fused_layers(model)
     for layer in fused:
         layer.xla = bool(jit_compile)
     supports_jit = all(getattr(layer, "supports_jit", True) for layer in model.layers)
@@ -250,6 +250,10 @@ def compile_network(
     return model
 
 
+def _fused_layers(model: keras.Model) -> list[Any]:
+    return [layer for layer in model.layers if isinstance(layer, FusedLSTM | FusedGRU)]
+
+
 def window_dataset(
     x: np.ndarray, y: np.ndarray, batch_size: int, shuffle_seed: int | None = None
 ) -> tf.data.Dataset:
@@ -257,9 +261,9 @@ def window_dataset(
 
     Shuffling mixes windows of one span only (the training windows, or the validation
     windows), never across the split. The pipeline runs on one private thread with TensorFlow's
-    autotuning off: on a 2-core machine its background threads otherwise took a core from the
-    fused loops' lanes in some processes and halved the training speed
-    (``benchmarks/train_speed.py``).
+    autotuning off: on a 2-core machine the background threads of Keras' default pipeline took a
+    core from the fused loops' lanes in some processes, which then trained about 40 % slower
+    (``benchmarks/README.md``).
     """
     data = tf.data.Dataset.from_tensor_slices((x, y))
     if shuffle_seed is not None:
@@ -275,7 +279,7 @@ def xla_scope(model: keras.Model) -> str:
     """Where XLA compiles a compiled model's training: ``'step'``, ``'loops'`` or ``'none'``."""
     if model.jit_compile:
         return "step"
-    fused = [layer for layer in model.layers if isinstance(layer, FusedLSTM | FusedGRU)]
+    fused = _fused_layers(model)
     if fused and fused_loops_active() and all(layer.xla for layer in fused):
         return "loops"
     return "none"
