@@ -212,3 +212,10 @@ def test_forecast_needs_fit_and_known_dates(arma11, fitted):
         fitted.forecast(arma11, arma11.index[:2])
     with pytest.raises(ValueError, match="not in the history"):
         fitted.forecast(arma11, pd.DatetimeIndex(["1999-01-01"]))
+
+
+def test_constant_training_series_is_a_clear_error() -> None:
+    from lstmgru.models.arima import select_d
+
+    with pytest.raises(ValueError, match="training series is constant"):
+        select_d(np.full(300, np.log(50.0)))

@@ -31,7 +31,7 @@ def run_script(name: str, output: Path, *extra: str) -> dict:
         check=True,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=1800,  # a hang guard; the outcome is decided by the files written
         env=env,
     )
     record = json.loads((output / f"{name}.json").read_text())

@@ -254,3 +254,42 @@ def test_conclusions_without_networks(results) -> None:
     assert "best model is the random walk (mean rank 1.00 of 2 models)." in sentences[3]
     markdown = comparison.conclusion_markdown(comparison.collect_metrics(cheap))
     assert markdown.startswith("- The comparison covers 2 instruments")
+
+
+def test_mcs_summary_counts_only_tickers_where_the_mcs_applies(results) -> None:
+    # Ticker B as stored after an MCS that was not applicable: NaN p-values, in_mcs missing
+    # (NA in memory, an empty cell -- NaN -- after the CSV round trip).
+    undecided = results["B"].assign(mcs_pvalue=np.nan, in_mcs=pd.NA)
+    scores = comparison.collect_metrics({"A": results["A"], "B": undecided})
+    table = comparison.mcs_summary(scores)
+    assert table["tickers"].tolist() == [1, 1, 1, 1, 1]
+    assert table["in_mcs"].tolist() == [1, 1, 1, 1, 0]
+    assert table.loc["gru", "share"] == 0.0 and table.loc["lstm", "share"] == 1.0
+    assert table.loc["random_walk", "mean_mcs_pvalue"] == pytest.approx(0.40)
+    as_csv = scores.assign(in_mcs=scores["in_mcs"].map({True: "True", False: "False"}))
+    pd.testing.assert_frame_equal(comparison.mcs_summary(as_csv), table)
+    sentence = comparison.conclusions(scores)[-2]
+    assert sentence == (
+        "The random walk is in the 90 % model confidence set for 1 of 1 instrument (not "
+        "applicable on 1 more); in the set for every instrument where it applies: random walk, "
+        "drift, ARIMA and LSTM."
+    )
+
+
+def test_conclusions_of_a_ticker_whose_price_never_moves(results) -> None:
+    # A constant price series: Theil's U2, every test and the MCS are undefined (NaN).
+    flat = results["A"].assign(
+        theil_u2=np.nan, dm_pvalue_vs_random_walk=np.nan, pt_pvalue=np.nan, mcs_pvalue=np.nan
+    )
+    flat["in_mcs"] = pd.array([pd.NA] * len(flat), dtype="boolean")
+    sentences = comparison.conclusions(comparison.collect_metrics({"FLAT": flat}))
+    assert not any("nan" in s for s in sentences), sentences
+    assert sentences[4] == (
+        "Theil's U2 is undefined on every instrument (the price never moves), so the models "
+        "are not ranked."
+    )
+    assert sentences[5] == (
+        "The model confidence set is not applicable on any instrument (the models' losses are "
+        "identical or differ by a constant)."
+    )
+    assert comparison.mcs_summary(comparison.collect_metrics({"FLAT": flat}))["share"].isna().all()

@@ -68,6 +68,12 @@ def test_to_dict_is_nested() -> None:
         ({"arima_criterion": "hqic"}, "unknown arima_criterion"),
         ({"units": "8", "models": "lstm_gru"}, "has 2 recurrent layers but units has only 1"),
         ({"learning_rate": -1.0}, "learning_rate must be positive"),
+        ({"suspicious": "rejct"}, "unknown suspicious 'rejct'. Did you mean 'reject'"),
+        ({"sep": ";;"}, r"sep must be one character.*set sep=\.\.\. \(data show --sep"),
+        ({"thousands": ",", "decimal": ","}, "thousands and decimal must differ"),
+        ({"encoding": "nosuchenc"}, "unknown encoding 'nosuchenc'"),
+        ({"max_gap": True}, "max_gap must be a non-negative integer"),
+        ({"date_format": " "}, "date_format must be a strftime format"),
     ],
 )
 def test_bad_values_raise_with_the_fix(kwargs, message) -> None:
@@ -86,3 +92,29 @@ def test_parameter_names_cover_every_field() -> None:
         assert {f.name for f in dataclasses.fields(cls)} <= names
     assert {"models", "seeds", "n_seeds", "arima_max_p"} <= names
     assert "data" not in names and "profile" not in names
+
+
+def test_csv_options_reach_load_prices() -> None:
+    from lstmgru.data import config_options
+
+    config = ExperimentConfig.from_parameters(
+        "quick",
+        source="csv",
+        csv_path="prices.csv",
+        date_format="%d/%m/%Y",
+        sep=";",
+        thousands=".",
+        decimal=",",
+        max_gap=2,
+        suspicious="reject",
+        window=7,
+    )
+    options = config_options(config.data)
+    assert options["date_format"] == "%d/%m/%Y" and options["sep"] == ";"
+    assert options["thousands"] == "." and options["decimal"] == ","
+    assert options["max_gap"] == 2 and options["suspicious"] == "reject"
+    assert config.model.window == 7
+    # the notebook's empty strings keep the defaults (infer the format, no thousands mark)
+    default = ExperimentConfig.from_parameters("quick", date_format="", thousands="").data
+    assert default.date_format is None and default.thousands is None
+    assert default.sep == "," and default.decimal == "." and default.suspicious == "warn"

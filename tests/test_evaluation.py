@@ -486,3 +486,198 @@ def test_table_to_latex_booktabs_caption_label_and_formats():
     assert "&lt;0.001" in html and "<table" in html
     with pytest.raises(ValueError, match="non-empty"):
         ev.table_to_latex(pd.DataFrame(), caption="c", label="l")
+
+
+# ---------------------------------------------------------------------------------------------
+# degenerate and near-identical inputs: "not applicable", never a crash
+# ---------------------------------------------------------------------------------------------
+
+
+def _rounding_twin(losses: np.ndarray, days: int = 4, seed: int = 0) -> np.ndarray:
+    """``losses`` changed by at most 2e-13 on a few days: a model equal up to rounding."""
+    rng = np.random.default_rng(seed)
+    twin = losses.copy()
+    where = rng.choice(losses.size, days, replace=False)
+    twin[where] += np.array([2e-13, -2e-13, 1e-13, -1e-13])[:days]
+    return twin
+
+
+def test_mcs_groups_an_arima_equal_to_the_random_walk_up_to_rounding():
+    # The reported case (7,827 test days, 4 of them differing by <= 2e-13): arch's MCS raised
+    # "IndexError: arrays used as indices must be of integer or boolean type", because the two
+    # mean losses were exactly equal and the zero statistic tied with the diagonal.
+    rng = np.random.default_rng(5)
+    n = 7827
+    random_walk = rng.normal(0, 1.0, n) ** 2
+    frame = pd.DataFrame(
+        {
+            "random_walk": random_walk,
+            "arima": _rounding_twin(random_walk),
+            "drift": rng.normal(0, 1.01, n) ** 2,
+            "lstm": rng.normal(0, 1.5, n) ** 2,
+        }
+    )
+    assert frame["arima"].mean() == frame["random_walk"].mean()  # the tie that broke arch
+    assert (frame["arima"] != frame["random_walk"]).sum() == 4
+    result = ev.model_confidence_set(frame, reps=200, seed=0)
+    assert result.note == ""
+    assert result.pvalues["arima"] == result.pvalues["random_walk"]
+    assert ("arima" in result.included) == ("random_walk" in result.included)
+    assert "lstm" in result.excluded
+
+
+def test_mcs_of_identical_models_is_not_applicable():
+    losses = np.random.default_rng(0).normal(size=100) ** 2
+    frame = pd.DataFrame({"a": losses, "b": losses, "c": _rounding_twin(losses)})
+    result = ev.model_confidence_set(frame, reps=50)
+    assert result.pvalues.isna().all()
+    assert list(result.pvalues.index) == ["a", "b", "c"]
+    assert result.included == () and result.excluded == ()
+    assert "identical" in result.note
+
+
+def test_mcs_of_one_distinct_model_is_not_applicable():
+    losses = np.random.default_rng(1).normal(size=100) ** 2
+    result = ev.model_confidence_set(pd.DataFrame({"a": losses, "b": losses + 1e-14}), reps=50)
+    assert result.pvalues.isna().all()
+    assert result.included == () and result.excluded == ()
+    assert "identical" in result.note
+
+
+def test_mcs_with_a_zero_variance_loss_differential_is_not_applicable():
+    losses = np.random.default_rng(2).normal(size=100) ** 2
+    noise = np.random.default_rng(3).normal(0, 1e-15, 100)  # variance 1e-30: rounding noise
+    frame = pd.DataFrame({"a": losses, "b": losses + 0.5 + noise, "c": losses + 1.0})
+    result = ev.model_confidence_set(frame, reps=50)
+    assert result.pvalues.isna().all()
+    assert result.included == () and result.excluded == ()
+    assert "constant" in result.note and "'a'" in result.note
+
+
+def test_mcs_of_distinct_models_with_exactly_equal_mean_losses_is_not_applicable():
+    # Same losses on other days: distinct columns, equal means, and arch's tie failure.
+    losses = np.arange(1.0, 41.0)
+    shuffled = np.random.default_rng(0).permutation(losses)
+    result = ev.model_confidence_set(pd.DataFrame({"a": losses, "b": shuffled}), reps=50)
+    assert result.pvalues.isna().all() and not result.applicable
+    assert "tie" in result.note
+
+
+def test_dm_near_identical_losses_raise_degenerate_test_error():
+    errors = np.random.default_rng(0).normal(size=500)
+    twin = errors + np.random.default_rng(1).normal(0, 1e-15, 500)  # differential variance ~1e-30
+    assert np.ptp(twin**2 - errors**2) > 0.0
+    with pytest.raises(ev.DegenerateTestError, match="constant"):
+        ev.diebold_mariano(errors, twin)
+    shifted = np.sqrt(errors**2 + 2.0) + np.random.default_rng(2).normal(0, 1e-15, 500)
+    with pytest.raises(ev.DegenerateTestError, match="constant"):
+        ev.diebold_mariano(shifted, errors)  # loss differential 2 + rounding noise
+    with pytest.raises(ev.DegenerateTestError):
+        ev.diebold_mariano(np.full(50, 1.0), np.full(50, 2.0))  # constant errors
+
+
+def test_dm_atol_makes_rounding_size_errors_a_tie():
+    rounding = np.random.default_rng(4).normal(0, 1e-14, 200)  # errors of forecasts = actual
+    assert 0.0 <= ev.diebold_mariano(rounding, np.zeros(200)).pvalue <= 1.0  # scale-free: a test
+    with pytest.raises(ev.DegenerateTestError, match="constant"):
+        ev.diebold_mariano(rounding, np.zeros(200), atol=1e-20)
+
+
+def test_pt_forecasts_of_rounding_size_are_flat():
+    actual = np.random.default_rng(0).normal(0, 0.01, 300)
+    noise = np.random.default_rng(1).normal(0, 1e-17, 300)  # an "up" forecast by rounding only
+    with pytest.raises(ev.DegenerateTestError, match="signs are constant"):
+        ev.pesaran_timmermann(actual, noise)
+    with pytest.raises(ev.DegenerateTestError, match="signs are constant"):
+        ev.pesaran_timmermann(np.zeros(300), actual)  # constant prices: no actual move
+    # A real forecast is unaffected: a hundredth of a basis point is far above rounding.
+    assert ev.pesaran_timmermann(actual, 1e-6 * np.sign(actual)).hit_rate == 1.0
+
+
+def test_metrics_of_constant_prices_raise_or_give_nan():
+    flat = np.full(5, 50.0)
+    rounding = flat * (1 + np.array([0.0, 1e-15, -1e-15, 0.0, 2e-15]))  # equal up to rounding
+    with pytest.raises(ev.DegenerateTestError, match="actual equals previous"):
+        ev.metrics(rounding, FORECAST[:1].repeat(5), previous=flat)
+    with pytest.raises(ev.DegenerateTestError, match="train prices are constant"):
+        ev.metrics(ACTUAL, FORECAST, train=[5.0, 5.0 * (1 + 1e-15), 5.0])
+    m = ev.metrics(rounding, flat * 1.01, previous=flat, train=rounding, undefined="nan")
+    assert math.isnan(m["theil_u2"]) and math.isnan(m["r2_oos"]) and math.isnan(m["mase"])
+    assert m["rmse"] == pytest.approx(0.5)
+    assert m["directional_accuracy"] == 0.0  # forecast up, actual flat (rounding is flat)
+    assert ev.metrics(rounding, flat, previous=flat, undefined="nan")["directional_accuracy"] == 1.0
+    with pytest.raises(ValueError, match="undefined must be"):
+        ev.metrics(ACTUAL, FORECAST, undefined="ignore")
+
+
+def test_correlation_of_a_constant_series_is_undefined():
+    x = np.array([1.0, 2.0, 4.0, 3.0])
+    assert ev.correlation(x, 2 * x + 1) == pytest.approx(1.0)
+    assert ev.correlation(x, -x) == pytest.approx(-1.0)
+    with pytest.raises(ev.DegenerateTestError, match="constant"):
+        ev.correlation(x, np.full(4, 7.0))
+    with pytest.raises(ev.DegenerateTestError, match="constant"):
+        ev.correlation(np.full(4, 7.0) * (1 + np.array([0, 1e-15, 0, -1e-15])), x)
+
+
+def _long_experiment(n: int = 3000, seed: int = 0):
+    actual, forecasts, previous, train = _experiment(n, seed)
+    arima = previous.to_numpy().copy()
+    days = np.random.default_rng(seed).choice(n, 4, replace=False)
+    arima[days] *= 1 + np.array([4e-16, -4e-16, 2e-16, -2e-16])  # ARIMA = RW up to rounding
+    forecasts["arima"] = pd.Series(arima, previous.index)
+    return actual, forecasts, previous, train
+
+
+def test_comparison_table_with_arima_equal_to_the_random_walk_up_to_rounding():
+    actual, forecasts, previous, train = _long_experiment()
+    assert (forecasts["arima"] != forecasts["random_walk"]).sum() > 0
+    table = ev.comparison_table(actual, forecasts, previous=previous, train=train, mcs_reps=100)
+    assert math.isnan(table.loc["arima", "dm_pvalue_vs_random_walk"])
+    assert math.isnan(table.loc["random_walk", "dm_pvalue_vs_arima"])
+    assert math.isnan(table.loc["arima", "pt_pvalue"])  # never "up" beyond rounding
+    assert (
+        table.loc["arima", "directional_accuracy"]
+        == table.loc["random_walk", "directional_accuracy"]
+    )
+    assert table.loc["arima", "mcs_pvalue"] == table.loc["random_walk", "mcs_pvalue"]
+    assert table.loc["hybrid", "dm_pvalue_vs_random_walk"] < 0.01
+    assert table.loc["hybrid", "pt_pvalue"] < 0.01
+    assert table.loc["hybrid", "in_mcs"]
+
+
+def test_comparison_table_with_two_identical_networks():
+    actual, forecasts, previous, train = _experiment()
+    forecasts["twin"] = forecasts["hybrid"] * (1 + 1e-15)  # equal up to rounding
+    table = ev.comparison_table(actual, forecasts, previous=previous, train=train, mcs_reps=100)
+    assert table.loc["twin", "mcs_pvalue"] == table.loc["hybrid", "mcs_pvalue"]
+    assert table.loc["twin", "in_mcs"] and table.loc["hybrid", "in_mcs"]
+    assert table.loc["twin", "dm_pvalue_vs_random_walk"] == pytest.approx(
+        table.loc["hybrid", "dm_pvalue_vs_random_walk"]
+    )
+
+
+def test_comparison_table_of_a_constant_price_series():
+    n = 60
+    idx = pd.bdate_range("2020-01-01", periods=n)
+    actual = pd.Series(50.0, idx)
+    previous = actual.copy()
+    noise = np.random.default_rng(0).normal(0, 1e-16, n)
+    forecasts = {
+        "random_walk": previous.copy(),
+        "drift": previous * math.exp(1e-4),
+        "arima": previous * np.exp(noise),  # zero return up to rounding
+    }
+    table = ev.comparison_table(
+        actual, forecasts, previous=previous, train=np.full(100, 50.0), mcs_reps=50
+    )
+    assert list(table.index) == ["random_walk", "drift", "arima"]
+    for column in ("theil_u2", "r2_oos", "mase", "pt_pvalue", "mcs_pvalue"):
+        assert table[column].isna().all(), column
+    assert table["dm_pvalue_vs_random_walk"].isna().all()  # constant loss differentials
+    assert table["in_mcs"].isna().all()
+    assert table.loc["drift", "rmse"] == pytest.approx(50.0 * (math.exp(1e-4) - 1))
+    assert table.loc["random_walk", "directional_accuracy"] == 1.0
+    assert table.loc["arima", "directional_accuracy"] == 1.0
+    latex = ev.table_to_latex(table, caption="Constant prices", label="tab:flat")
+    assert " -- " in latex

@@ -108,3 +108,25 @@ def test_price_ablation_scores_the_hybrid_on_the_same_days() -> None:
     expected = np.corrcoef(main.previous, main.actual)[0, 1]
     assert table.loc["random walk", "correlation_with_actual"] == pytest.approx(expected)
     assert table["correlation_with_actual"].between(-1, 1).all()
+
+
+def test_constant_prices_give_tables_with_nan_not_an_exception(monkeypatch) -> None:
+    from lstmgru import experiment
+
+    frame = synthetic_prices(300, seed=3).assign(close=42.0)
+    frame.attrs["provenance"] = _provenance(frame, "synthetic", "SYN", 0)
+    config = ExperimentConfig.from_parameters("quick", models="random_walk,drift", window=5)
+    result = run_experiment(config, frame, progress=False)
+    table = result.comparison(mcs_reps=50)
+    assert list(table.index) == ["random_walk", "drift"]
+    for column in ("theil_u2", "r2_oos", "mase", "dm_pvalue_vs_random_walk", "pt_pvalue"):
+        assert table[column].isna().all(), column
+    assert table["mcs_pvalue"].isna().all() and table["in_mcs"].isna().all()
+    assert (table["rmse"] == 0.0).all() and (table["directional_accuracy"] == 1.0).all()
+    # The ablation table's statistics on the same data (drift standing in for the hybrid).
+    monkeypatch.setattr(experiment, "ABLATION_MODEL", "drift")
+    ablation = ablation_table(result, result)
+    assert ablation["theil_u2"].isna().all()
+    assert ablation["correlation_with_actual"].isna().all()  # constant prices
+    assert ablation["dm_pvalue_vs_random_walk"].isna().all()
+    assert (ablation["rmse"] == 0.0).all()

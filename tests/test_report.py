@@ -14,7 +14,6 @@ import json
 import re
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import nbformat
@@ -22,7 +21,7 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from lstmgru import cli, report
+from lstmgru import cli, report, runs
 from lstmgru.report import (
     CaptionPreprocessor,
     HtmlCaptionPreprocessor,
@@ -41,8 +40,6 @@ PAGE_RANGE = (25, 80)
 #: had none when written; a few small ones (a long identifier in running text) are tolerable.
 OVERFULL_ALLOWANCE = 3
 OVERFULL_MAX_PT = 10.0
-#: Seconds allowed for building the quick run's report (PDF and HTML) on two cores.
-BUILD_SECONDS = 120
 
 
 def _run_preprocessor(preprocessor, nb):
@@ -484,19 +481,14 @@ def _figure_outputs(path: Path) -> int:
 
 @pytest.fixture(scope="module")
 def built(quick_run, tmp_path_factory):
-    """The report of the quick run, built once: (output directory, seconds it took)."""
+    """The report of the quick run, built once: (output directory, None).
+
+    How long it takes is measured by ``benchmarks/report_wall_time.py``, not asserted here.
+    """
     output = tmp_path_factory.mktemp("report")
-    started = time.perf_counter()
     pdf = report.build_report(quick_run.run_dir, output)
-    seconds = time.perf_counter() - started
     assert pdf == output / "thesis.pdf"
-    return output, seconds
-
-
-@pytest.mark.slow
-def test_report_builds_in_time(built) -> None:
-    _, seconds = built
-    assert seconds < BUILD_SECONDS
+    return output, None
 
 
 @pytest.mark.slow
@@ -658,3 +650,52 @@ def test_figures_of_the_run_are_exported_as_pdf_and_png(quick_run, tmp_path) -> 
     assert names == sorted(expected)
     assert (tmp_path / "KO_forecasts.pdf").read_bytes().startswith(b"%PDF")
     assert (tmp_path / "KO_forecasts.png").read_bytes().startswith(b"\x89PNG")
+
+
+# ----------------------------------------------------------------------------------------------
+# A run whose chapters would disagree is refused
+# ----------------------------------------------------------------------------------------------
+
+
+def _copy_of_run(quick_run, tmp_path) -> Path:
+    copy = tmp_path / "runs" / quick_run.run_id
+    shutil.copytree(quick_run.run_dir, copy, ignore=shutil.ignore_patterns("weights", ".lock*"))
+    return copy
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("lose DONE", r"covers tickers without a valid result now: KO \(no DONE marker"),
+        ("lose metrics", r"covers tickers without a valid result now: KO \(DONE but metrics.csv"),
+        ("change metrics", r"the results of KO changed after it ran"),
+        ("fail KO", r"covers tickers without a valid result now: KO \(failed\)"),
+        ("fail all", r"has no finished ticker, so there is nothing to report \(KO: failed"),
+    ],
+)
+def test_report_refuses_a_comparison_that_does_not_match_the_results(
+    quick_run, tmp_path, capsys, change, message
+) -> None:
+    run_dir = _copy_of_run(quick_run, tmp_path)
+    report.check_run_is_current(run_dir)  # the copy as it was is consistent
+    record = json.loads((run_dir / "run.json").read_text())
+    if change == "lose DONE":
+        (run_dir / "KO" / "DONE").unlink()
+    elif change == "lose metrics":
+        (run_dir / "KO" / "metrics.csv").unlink()
+    elif change == "change metrics":
+        with (run_dir / "KO" / "metrics.csv").open("a") as handle:
+            handle.write("\n")
+    else:
+        for ticker in ("KO", "XOM") if change == "fail all" else ("KO",):
+            record["ticker_status"][ticker]["status"] = "failed"
+        (run_dir / "run.json").write_text(json.dumps(record))
+    with pytest.raises(runs.StaleRunError, match=message):
+        report.check_run_is_current(run_dir)
+    out = tmp_path / "out"
+    code = cli.main(["report", "--run", str(run_dir), "--output", str(out)])
+    assert code != 0
+    error = capsys.readouterr().err
+    assert "Rerun the same `python -m lstmgru run ...` command" in error
+    assert not (out / "thesis.pdf").exists()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -32,9 +33,34 @@ def _data_show(args: argparse.Namespace) -> int:
             "path": args.path,
             "date_column": args.date_column,
             "close_column": args.close_column,
+            "open_column": args.open_column,
+            "high_column": args.high_column,
+            "low_column": args.low_column,
+            "volume_column": args.volume_column,
+            "date_format": args.date_format,
             "encoding": args.encoding,
+            "sep": "\t" if args.sep in ("\\t", "tab") else args.sep,
+            "thousands": args.thousands,
+            "decimal": args.decimal,
         }
-    frame = data.load_prices(args.source, args.ticker, args.start, args.end, **options)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", data.DataWarning)
+        frame = data.load_prices(
+            args.source,
+            args.ticker,
+            args.start,
+            args.end,
+            max_gap=args.max_gap,
+            suspicious=args.suspicious,
+            **options,
+        )
+    for warning in caught:
+        if issubclass(warning.category, data.DataWarning):
+            print(f"warning: {warning.message}", file=sys.stderr)
+        else:
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
     info = data.describe(frame)
     width = max(len(k) for k in info)
     for key, value in info.items():
@@ -75,9 +101,28 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--start")
     show.add_argument("--end")
     show.add_argument("--path", help="CSV file (source csv)")
-    show.add_argument("--date-column", default="date")
-    show.add_argument("--close-column", default="close")
-    show.add_argument("--encoding", default="utf-8")
+    show.add_argument("--date-column", default="date", help="CSV column of the dates")
+    show.add_argument("--close-column", default="close", help="CSV column of the price")
+    for role in ("open", "high", "low", "volume"):
+        show.add_argument(f"--{role}-column", help=f"CSV column of the {role} (optional)")
+    show.add_argument(
+        "--date-format",
+        help="strftime format of the CSV dates, e.g. %%d/%%m/%%Y (default: inferred)",
+    )
+    show.add_argument("--encoding", default="utf-8", help="CSV text encoding, e.g. gbk")
+    show.add_argument("--sep", default=",", help="CSV field separator, e.g. ';' or tab")
+    show.add_argument("--thousands", help="thousands mark in CSV numbers, e.g. ',' (default: none)")
+    show.add_argument("--decimal", default=".", help="decimal mark of CSV numbers, e.g. ','")
+    show.add_argument(
+        "--max-gap", type=int, default=5, help="longest run of missing closes forward-filled"
+    )
+    show.add_argument(
+        "--suspicious",
+        default="warn",
+        choices=data.SUSPICIOUS,
+        help=f"daily jumps of the close above |log return| {data.JUMP_THRESHOLD}, or non-daily "
+        "timestamps: warn (default) or reject",
+    )
     show.set_defaults(func=_data_show)
 
     run = sub.add_parser("run", help="run the experiment notebooks over tickers (papermill)")

@@ -15,6 +15,9 @@ Conventions
   and the two-sided Diebold-Mariano p-value is below ``alpha``; it is *worse* when U2 is above 1
   and the p-value is below ``alpha``. Other cases (including an undefined test) are "no
   significant difference".
+* An undefined statistic is NaN (``in_mcs``: missing), e.g. Theil's U2 of a ticker whose price
+  never moves or an MCS that is not applicable (see
+  :func:`lstmgru.evaluation.model_confidence_set`); tables skip it and the text says so.
 """
 
 from __future__ import annotations
@@ -216,22 +219,25 @@ def mcs_summary(scores: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Index ``model``; columns ``tickers`` (instruments scored), ``in_mcs`` (instruments
-        where the model is in the set), ``share`` (``in_mcs / tickers``) and
+        Index ``model``; columns ``tickers`` (instruments where the MCS was computed; a
+        missing ``in_mcs`` means it was not applicable), ``in_mcs`` (instruments where the
+        model is in the set), ``share`` (``in_mcs / tickers``, NaN for no ticker) and
         ``mean_mcs_pvalue``.
     """
     _require(scores, ["in_mcs", "mcs_pvalue"])
-    member = scores["in_mcs"].astype(str).str.lower().isin(["true", "1", "1.0"])
-    frame = scores.assign(member=member)
+    text = scores["in_mcs"].astype(str).str.lower()
+    member = text.isin(["true", "1", "1.0"])
+    decided = member | text.isin(["false", "0", "0.0"])
+    frame = scores.assign(member=member, decided=decided)
     grouped = frame.groupby("model", sort=False)
     table = pd.DataFrame(
         {
-            "tickers": grouped.size(),
+            "tickers": grouped["decided"].sum().astype("int64"),
             "in_mcs": grouped["member"].sum().astype("int64"),
             "mean_mcs_pvalue": grouped["mcs_pvalue"].mean(),
         }
     ).reindex(_ordered(scores["model"]))
-    table.insert(2, "share", table["in_mcs"] / table["tickers"])
+    table.insert(2, "share", table["in_mcs"] / table["tickers"].replace(0, np.nan))
     table.index.name = "model"
     return table
 
@@ -475,18 +481,25 @@ def conclusions(
             f"{pairs} instrument{'' if pairs == 1 else 's'} and is significantly worse on {worse}."
         )
     ranking = model_ranking(scores)
-    best_rank = float(ranking["mean_rank"].min())
-    best = [str(m) for m in ranking.index if np.isclose(ranking.loc[m, "mean_rank"], best_rank)]
-    text = (
-        "By mean rank of Theil's U2 across instruments the best "
-        + ("model is the " if len(best) == 1 else "models, tied, are the ")
-        + f"{_join(best)} (mean rank {best_rank:.2f} of {len(ranking)} models)"
-    )
-    if benchmark in best:
-        text += "."
+    if ranking["mean_rank"].isna().all():
+        sentences.append(
+            "Theil's U2 is undefined on every instrument (the price never moves), so the "
+            "models are not ranked."
+        )
     else:
-        text += f"; the random walk's mean rank is {ranking.loc[benchmark, 'mean_rank']:.2f}."
-    sentences.append(text)
+        best_rank = float(ranking["mean_rank"].min())
+        best = [str(m) for m in ranking.index if np.isclose(ranking.loc[m, "mean_rank"], best_rank)]
+        text = (
+            "By mean rank of Theil's U2 across instruments the best "
+            + ("model is the " if len(best) == 1 else "models, tied, are the ")
+            + f"{_join(best)} (mean rank {best_rank:.2f} of {len(ranking)} models)"
+        )
+        benchmark_rank = float(ranking.loc[benchmark, "mean_rank"])
+        if benchmark in best or np.isnan(benchmark_rank):
+            text += "."
+        else:
+            text += f"; the random walk's mean rank is {benchmark_rank:.2f}."
+        sentences.append(text)
     u2 = metric_table(scores, "theil_u2")["mean"].drop(index=benchmark, errors="ignore")
     if not u2.dropna().empty:
         lowest = str(u2.idxmin())
@@ -496,16 +509,30 @@ def conclusions(
         )
     if "in_mcs" in scores.columns and "mcs_pvalue" in scores.columns:
         mcs = mcs_summary(scores)
-        always = [str(m) for m in mcs.index if mcs.loc[m, "in_mcs"] == mcs.loc[m, "tickers"]]
-        sentences.append(
-            f"The random walk is in the {_percent(mcs_level)} model confidence set for "
-            f"{int(mcs.loc[benchmark, 'in_mcs'])} of {n} {instrument}; "
-            + (
-                f"in the set for every instrument: {_join(always)}."
-                if always
-                else "no model is in the set for every instrument."
+        decided = int(mcs.loc[benchmark, "tickers"])
+        skipped = n - decided
+        if decided == 0:
+            sentences.append(
+                "The model confidence set is not applicable on any instrument (the models' "
+                "losses are identical or differ by a constant)."
             )
-        )
+        else:
+            always = [
+                str(m) for m in mcs.index if mcs.loc[m, "in_mcs"] == mcs.loc[m, "tickers"] > 0
+            ]
+            over = "instrument" if decided == 1 else "instruments"
+            every = "every instrument where it applies" if skipped else "every instrument"
+            sentences.append(
+                f"The random walk is in the {_percent(mcs_level)} model confidence set for "
+                f"{int(mcs.loc[benchmark, 'in_mcs'])} of {decided} {over}"
+                + (f" (not applicable on {skipped} more)" if skipped else "")
+                + "; "
+                + (
+                    f"in the set for {every}: {_join(always)}."
+                    if always
+                    else f"no model is in the set for {every}."
+                )
+            )
     if nets and "pt_pvalue" in scores.columns:
         part = scores[scores["model"].isin(nets)]
         skill = int((part["pt_pvalue"].astype("float64") < alpha).sum())

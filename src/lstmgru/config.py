@@ -13,6 +13,7 @@ value", an unknown name is an error (papermill itself only warns).
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import difflib
 import math
@@ -25,6 +26,7 @@ TARGETS = ("return", "price")
 LAYER_KINDS = ("lstm", "gru")
 LOSSES = ("mse", "huber")
 CRITERIA = ("aic", "bic")
+SUSPICIOUS = ("warn", "reject")
 
 #: Every forecaster the experiment knows, by the name used in configs, tables and figures.
 MODEL_NAMES = (
@@ -58,6 +60,63 @@ def _check_fraction(name: str, value: float) -> None:
         raise ValueError(f"{name} must be a number strictly between 0 and 1, got {value!r}")
 
 
+#: Where each data option is set, by its Python name (``load_prices`` keyword, ``DataConfig``
+#: field or notebook parameter): the flag of ``python -m lstmgru data show`` and the form of
+#: ``python -m lstmgru run`` (``-p NAME`` sets a parameter of 03_experiment); ``None`` where that
+#: interface has none. Error messages name options through :func:`option_hint`.
+OPTION_INTERFACES: Mapping[str, tuple[str | None, str | None]] = {
+    "path": ("--path", "--csv-dir"),
+    "start": ("--start", "--start"),
+    "end": ("--end", "--end"),
+    "date_column": ("--date-column", "-p date_column"),
+    "close_column": ("--close-column", "-p close_column"),
+    "open_column": ("--open-column", None),
+    "high_column": ("--high-column", None),
+    "low_column": ("--low-column", None),
+    "volume_column": ("--volume-column", None),
+    "date_format": ("--date-format", "-p date_format"),
+    "encoding": ("--encoding", "-p encoding"),
+    "sep": ("--sep", "-p sep"),
+    "thousands": ("--thousands", "-p thousands"),
+    "decimal": ("--decimal", "-p decimal"),
+    "max_gap": ("--max-gap", "-p max_gap"),
+    "suspicious": ("--suspicious", "-p suspicious"),
+    "window": (None, "-p window"),
+}
+
+
+def option_hint(*names: str, value: str | None = None) -> str:
+    """How to set options in each interface, for error messages.
+
+    ``option_hint("date_format")`` is ``"set date_format=... (data show --date-format, run -p
+    date_format)"``; several names are joined with ``/``. With ``value`` (one name only) the
+    hint shows it: ``option_hint("suspicious", value="reject")`` is ``"set
+    suspicious='reject' (data show --suspicious reject, run -p suspicious reject)"``.
+    """
+    if value is not None and len(names) != 1:
+        raise ValueError("option_hint: a value needs exactly one option name")
+    tail = f" {value}" if value is not None else ""
+    show = [OPTION_INTERFACES[n][0] + tail for n in names if OPTION_INTERFACES[n][0]]
+    run = [OPTION_INTERFACES[n][1] + tail for n in names if OPTION_INTERFACES[n][1]]
+    where = ([f"data show {'/'.join(show)}"] if show else []) + (
+        [f"run {'/'.join(run)}"] if run else []
+    )
+    shown = f"{names[0]}={value!r}" if value is not None else "/".join(f"{n}=..." for n in names)
+    return f"set {shown} ({', '.join(where)})"
+
+
+def check_char_option(name: str, value: Any, *, optional: bool) -> None:
+    """Check a one-character option (``sep``, ``thousands``, ``decimal``); ``ValueError`` if not."""
+    if optional and value is None:
+        return
+    if not isinstance(value, str) or len(value) != 1 or value in '\r\n"':
+        allowed = "None or " if optional else ""
+        raise ValueError(
+            f"{name} must be {allowed}one character (not a quote or line break), got {value!r}; "
+            f"{option_hint(name)}"
+        )
+
+
 @dataclass(frozen=True)
 class DataConfig:
     """Where the prices come from and how they are split in time.
@@ -77,11 +136,23 @@ class DataConfig:
     open_column, high_column, low_column, volume_column : str or None
         Optional further CSV columns.
     date_format : str or None
-        ``strftime`` format of the CSV dates; ``None`` lets pandas infer ISO-like dates.
+        ``strftime`` format of the CSV dates (e.g. ``'%d/%m/%Y'``); ``None`` infers it from the
+        first date, and every other date must then fit it.
     encoding : str
-        CSV text encoding (e.g. ``gbk`` for many Chinese exports).
+        CSV text encoding (e.g. ``gbk`` for many Chinese exports, ``utf-8-sig`` for Excel).
+    sep : str
+        CSV field separator, one character (``';'`` for many European exports).
+    thousands : str or None
+        Thousands mark inside CSV numbers (``','`` for ``1,234.5``); ``None``: numbers have none.
+    decimal : str
+        Decimal mark of CSV numbers (``','`` for ``1234,5``).
     max_gap : int
         At most this many consecutive missing closes are forward-filled; a longer gap is an error.
+    suspicious : {'warn', 'reject'}
+        What to do with suspicious prices (a daily jump above
+        :data:`lstmgru.data.JUMP_THRESHOLD` in absolute log return, or intraday timestamps):
+        ``warn`` issues a :class:`lstmgru.data.DataWarning` and records them in the provenance,
+        ``reject`` makes them an error.
     train_fraction, validation_fraction : float
         Chronological shares of the rows for training and validation; the rest is the test span.
     """
@@ -99,7 +170,11 @@ class DataConfig:
     volume_column: str | None = None
     date_format: str | None = None
     encoding: str = "utf-8"
+    sep: str = ","
+    thousands: str | None = None
+    decimal: str = "."
     max_gap: int = 5
+    suspicious: str = "warn"
     train_fraction: float = 0.70
     validation_fraction: float = 0.15
 
@@ -110,8 +185,29 @@ class DataConfig:
             )
         if self.source == "csv" and not self.csv_path:
             raise ValueError("source 'csv' needs csv_path (the path of the CSV file)")
-        if not isinstance(self.max_gap, int) or self.max_gap < 0:
+        if not isinstance(self.max_gap, int) or isinstance(self.max_gap, bool) or self.max_gap < 0:
             raise ValueError(f"max_gap must be a non-negative integer, got {self.max_gap!r}")
+        if self.suspicious not in SUSPICIOUS:
+            hint = _suggest(str(self.suspicious), SUSPICIOUS)
+            raise ValueError(f"unknown suspicious {self.suspicious!r}.{hint}")
+        if self.date_format is not None and (
+            not isinstance(self.date_format, str) or not self.date_format.strip()
+        ):
+            raise ValueError(
+                "date_format must be a strftime format such as '%Y-%m-%d' (or None to infer "
+                f"it), got {self.date_format!r}"
+            )
+        try:
+            codecs.lookup(self.encoding)
+        except (LookupError, TypeError):
+            raise ValueError(
+                f"unknown encoding {self.encoding!r}; e.g. 'utf-8', 'utf-8-sig', 'gbk', 'latin-1'"
+            ) from None
+        check_char_option("sep", self.sep, optional=False)
+        check_char_option("thousands", self.thousands, optional=True)
+        check_char_option("decimal", self.decimal, optional=False)
+        if self.thousands is not None and self.thousands == self.decimal:
+            raise ValueError(f"thousands and decimal must differ, both are {self.decimal!r}")
         _check_fraction("train_fraction", self.train_fraction)
         _check_fraction("validation_fraction", self.validation_fraction)
         if self.train_fraction + self.validation_fraction >= 1.0:

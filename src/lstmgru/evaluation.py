@@ -13,10 +13,18 @@ Conventions
 * Inputs are one-dimensional and must have the same length. When two inputs are pandas
   Series that both carry a ``DatetimeIndex``, the indexes must be identical; otherwise values
   are paired by position.
-* Bad input raises ``ValueError`` with a message that names the problem. A test whose
-  statistic is undefined for the data (identical losses, constant signs) raises
-  :class:`DegenerateTestError`, a ``ValueError`` subclass; :func:`comparison_table` turns
-  those cases into ``NaN`` cells.
+* Bad input raises ``ValueError`` with a message that names the problem. A test or metric
+  whose value is undefined for the data (identical losses, constant signs, constant prices)
+  raises :class:`DegenerateTestError`, a ``ValueError`` subclass; :func:`comparison_table`
+  turns those cases into ``NaN`` cells, and :func:`model_confidence_set` returns NaN p-values
+  with a ``note`` saying why.
+* "Identical" and "constant" allow for rounding. Two prices that differ by at most
+  :data:`PRICE_RTOL` of their size are equal (a move that small is a flat day). Two loss
+  values are equal when they differ by at most :data:`LOSS_RTOL` of the larger plus
+  :data:`LOSS_ATOL` times the mean absolute loss, i.e. ``np.allclose`` with those
+  tolerances; a loss differential is constant when it equals its mean in that sense, and
+  a constant differential has zero variance (a variance of 1e-30 from rounding counts as
+  zero, not as a p-value of 0 or 1).
 
 References
 ----------
@@ -45,11 +53,15 @@ import pandas as pd
 from scipy import stats
 
 __all__ = [
+    "LOSS_ATOL",
+    "LOSS_RTOL",
+    "PRICE_RTOL",
     "DegenerateTestError",
     "DieboldMarianoResult",
     "ModelConfidenceSetResult",
     "PesaranTimmermannResult",
     "comparison_table",
+    "correlation",
     "diebold_mariano",
     "metrics",
     "model_confidence_set",
@@ -74,6 +86,15 @@ PREVIOUS_METRICS: tuple[str, ...] = (
 )
 
 Alternative = Literal["two-sided", "less", "greater"]
+Undefined = Literal["raise", "nan"]
+
+#: Prices (or price moves) within this fraction of the price are equal: rounding, not a move.
+#: float64 resolves about 2e-16 of a price; a tick is 1e-8 of the price or more.
+PRICE_RTOL = 1e-12
+#: Relative tolerance of equal losses: ``|a - b| <= LOSS_RTOL * max(|a|, |b|) + atol``.
+LOSS_RTOL = 1e-9
+#: Absolute tolerance of equal losses, as a multiple of the mean absolute loss (loss units).
+LOSS_ATOL = 1e-12
 
 
 class DegenerateTestError(ValueError):
@@ -138,6 +159,31 @@ def _check_aligned(named: Mapping[str, object]) -> None:
             )
 
 
+def _loss_scale(*losses: np.ndarray) -> float:
+    """Mean absolute loss over all values (loss units): the scale of :data:`LOSS_ATOL`."""
+    return float(np.mean(np.abs(np.concatenate(losses))))
+
+
+def _within(gap: np.ndarray, a: np.ndarray, b: np.ndarray, atol: float) -> bool:
+    return bool(np.all(np.abs(gap) <= atol + LOSS_RTOL * np.maximum(np.abs(a), np.abs(b))))
+
+
+def _equal_losses(a: np.ndarray, b: np.ndarray, atol: float) -> bool:
+    """``a`` and ``b`` agree to within rounding (see the module conventions)."""
+    return _within(a - b, a, b, atol)
+
+
+def _constant_differential(a: np.ndarray, b: np.ndarray, atol: float) -> bool:
+    """The loss differential ``a - b`` is constant (zero variance) up to rounding."""
+    d = a - b
+    return _within(d - np.mean(d), a, b, atol)
+
+
+def _moves(change: np.ndarray, level: np.ndarray | float) -> np.ndarray:
+    """Sign of each price change, 0 where ``|change| <= PRICE_RTOL * level`` (rounding)."""
+    return np.where(np.abs(change) <= PRICE_RTOL * np.abs(level), 0.0, np.sign(change))
+
+
 def _require_positive(name: str, values: np.ndarray, why: str) -> None:
     if (values <= 0).any():
         count = int((values <= 0).sum())
@@ -157,6 +203,7 @@ def metrics(
     *,
     previous: object | None = None,
     train: object | None = None,
+    undefined: Undefined = "raise",
 ) -> dict[str, float]:
     r"""Accuracy of one-step price forecasts, on the price and on the return scale.
 
@@ -171,6 +218,12 @@ def metrics(
         positive); the random walk forecast. Needed for the metrics in ``PREVIOUS_METRICS``.
     train : array-like of float, optional
         Training-period prices (currency units, at least two), used only as the MASE scale.
+    undefined : {"raise", "nan"}, default "raise"
+        What a metric whose scale is zero does: raise :class:`DegenerateTestError`, or be
+        NaN while the other metrics are computed (as :func:`comparison_table` does). Zero
+        scales: constant ``train`` (MASE), and ``actual == previous`` on every day (Theil's
+        U2 and ``r2_oos``, which are relative to the random walk). Constant means constant up
+        to :data:`PRICE_RTOL`.
 
     Returns
     -------
@@ -196,7 +249,8 @@ def metrics(
           ``sign(f - p) == sign(a - p)``. A zero move is its own direction ("flat"): a flat
           forecast is a hit only on a flat day, and a flat day is a hit only for a flat
           forecast. So the random walk (always flat) scores the share of flat days, and a
-          perfect forecast scores 1.
+          perfect forecast scores 1. A move of at most :data:`PRICE_RTOL` times ``p`` is
+          rounding and counts as flat.
         * ``rmse_return``, ``mae_return`` -- errors of :math:`\hat r` against :math:`r`
           (log-return units).
         * ``r2_oos`` -- out-of-sample :math:`R^2` of returns against the zero-return
@@ -207,11 +261,22 @@ def metrics(
 
     Raises
     ------
+    DegenerateTestError
+        With ``undefined="raise"``, a zero scale: constant ``train``, or ``actual ==
+        previous`` on every day.
     ValueError
         Empty, NaN/inf, different lengths, different DatetimeIndexes, non-positive ``actual``
-        or ``previous`` prices, non-positive ``forecast`` when returns are computed, or a
-        zero scale (constant ``train``, or ``actual == previous`` on every day).
+        or ``previous`` prices, non-positive ``forecast`` when returns are computed, or an
+        unknown ``undefined``.
     """
+    if undefined not in ("raise", "nan"):
+        raise ValueError(f"undefined must be 'raise' or 'nan'; got {undefined!r}")
+
+    def not_applicable(message: str) -> float:
+        if undefined == "raise":
+            raise DegenerateTestError(message)
+        return math.nan
+
     _check_aligned({"actual": actual, "forecast": forecast, "previous": previous})
     a = _as_1d("actual", actual)
     f = _as_1d("forecast", forecast)
@@ -226,26 +291,32 @@ def metrics(
     if train is not None:
         tr = _as_1d("train", train, min_length=2)
         scale = float(np.mean(np.abs(np.diff(tr))))
-        if scale == 0.0:
-            raise ValueError("train prices are constant, so the MASE scale is zero")
-        out["mase"] = out["mae"] / scale
+        if not _moves(np.diff(tr), tr[:-1]).any():
+            out["mase"] = not_applicable(
+                "train prices are constant (to within rounding), so the MASE scale is zero"
+            )
+        else:
+            out["mase"] = out["mae"] / scale
     if previous is not None:
         p = _as_1d("previous", previous)
         _require_positive("previous", p, "the return metrics")
         _require_positive("forecast", f, "the return metrics (log(forecast/previous))")
-        naive_sse = float(np.sum((a - p) ** 2))
-        if naive_sse == 0.0:
-            raise ValueError(
-                "actual equals previous on every day, so Theil's U2 (relative to the random "
-                "walk) is undefined"
+        actual_moves = _moves(a - p, p)
+        flat = not actual_moves.any()
+        if flat:
+            out["theil_u2"] = not_applicable(
+                "actual equals previous on every day (to within rounding), so Theil's U2 "
+                "(relative to the random walk) is undefined"
             )
-        out["theil_u2"] = float(np.sqrt(np.sum(err**2) / naive_sse))
-        out["directional_accuracy"] = float(np.mean(np.sign(f - p) == np.sign(a - p)))
+        else:
+            out["theil_u2"] = float(np.sqrt(np.sum(err**2) / np.sum((a - p) ** 2)))
+        out["directional_accuracy"] = float(np.mean(_moves(f - p, p) == actual_moves))
         r = np.log(a / p)
         r_hat = np.log(f / p)
         out["rmse_return"] = float(np.sqrt(np.mean((r_hat - r) ** 2)))
         out["mae_return"] = float(np.mean(np.abs(r_hat - r)))
-        out["r2_oos"] = float(1.0 - np.sum((r - r_hat) ** 2) / np.sum(r**2))
+        # flat: every r is rounding, so the zero-return benchmark has no error to improve on
+        out["r2_oos"] = math.nan if flat else float(1.0 - np.sum((r - r_hat) ** 2) / np.sum(r**2))
     return out
 
 
@@ -308,6 +379,7 @@ def diebold_mariano(
     loss: Literal["squared", "absolute"] | Callable[[np.ndarray], object] = "squared",
     alternative: Alternative = "two-sided",
     varestimator: Literal["acf", "bartlett"] = "acf",
+    atol: float = 0.0,
 ) -> DieboldMarianoResult:
     r"""Diebold-Mariano test of equal predictive accuracy, with the HLN correction.
 
@@ -340,6 +412,12 @@ def diebold_mariano(
         ``"greater"``: model A has the higher expected loss; ``"two-sided"``: they differ.
     varestimator : {"acf", "bartlett"}, default "acf"
         Weights of the autocovariances in :math:`\hat V` (no effect when ``h == 1``).
+    atol : float, default 0.0
+        Absolute tolerance of equal losses (loss units), used when larger than
+        :data:`LOSS_ATOL` times the mean absolute loss. The losses alone cannot tell rounding
+        noise from a difference when all errors are of rounding size (forecasts equal to the
+        actual prices); a caller who knows the price level passes e.g.
+        ``(PRICE_RTOL * price) ** 2`` for squared errors, as :func:`comparison_table` does.
 
     Returns
     -------
@@ -348,13 +426,15 @@ def diebold_mariano(
     Raises
     ------
     DegenerateTestError
-        When the loss differential has zero variance (e.g. identical errors, as for an ARIMA
-        (0,1,0) model against the random walk): the statistic is 0/0 and no p-value exists.
-        Also when :math:`\hat V < 0` with ``h > 1``; ``varestimator="bartlett"`` is always
+        When the loss differential has zero variance, i.e. is constant to within rounding
+        (see the module conventions; e.g. identical errors, as for an ARIMA(0,1,0) model
+        against the random walk, or errors that differ by 1e-15): the statistic is 0/0 and
+        no p-value exists. Also when :math:`\hat V \le 0` (or below 1e-12 of
+        :math:`\hat\gamma_0`) with ``h > 1``; ``varestimator="bartlett"`` is always
         non-negative.
     ValueError
         Bad input: empty, NaN/inf, different lengths or DatetimeIndexes, ``h < 1``,
-        ``h`` too large for ``n``, unknown ``loss`` or ``alternative``.
+        ``h`` too large for ``n``, unknown ``loss`` or ``alternative``, negative ``atol``.
     """
     if not isinstance(h, int | np.integer) or isinstance(h, bool) or h < 1:
         raise ValueError(f"h must be an integer >= 1 (forecast horizon in steps); got {h!r}")
@@ -364,6 +444,8 @@ def diebold_mariano(
         )
     if varestimator not in ("acf", "bartlett"):
         raise ValueError(f"varestimator must be 'acf' or 'bartlett'; got {varestimator!r}")
+    if not atol >= 0.0:
+        raise ValueError(f"atol must be >= 0 (loss units); got {atol!r}")
     _check_aligned({"errors_a": errors_a, "errors_b": errors_b})
     ea = _as_1d("errors_a", errors_a, min_length=2)
     eb = _as_1d("errors_b", errors_b, min_length=2)
@@ -372,12 +454,16 @@ def diebold_mariano(
     correction = (n + 1 - 2 * h + h * (h - 1) / n) / n
     if h >= n or correction <= 0:
         raise ValueError(f"h={h} is too large for n={n} errors; need h < n")
-    d = _losses("errors_a", ea, loss) - _losses("errors_b", eb, loss)
+    loss_a = _losses("errors_a", ea, loss)
+    loss_b = _losses("errors_b", eb, loss)
+    d = loss_a - loss_b
     mean_d = float(np.mean(d))
-    if np.ptp(d) == 0.0:
+    tolerance = max(atol, LOSS_ATOL * _loss_scale(loss_a, loss_b))
+    if _constant_differential(loss_a, loss_b, tolerance):
         raise DegenerateTestError(
-            "the loss differential is constant (e.g. the two models have identical errors), "
-            "so its variance is zero and the Diebold-Mariano statistic is undefined"
+            "the loss differential is constant to within rounding (e.g. the two models have "
+            "identical errors, or errors equal up to rounding), so its variance is zero and "
+            "the Diebold-Mariano statistic is undefined"
         )
     centred = d - mean_d
     gamma = np.array([np.dot(centred[k:], centred[: n - k]) / n for k in range(h)])
@@ -385,7 +471,7 @@ def diebold_mariano(
     if varestimator == "bartlett":
         weights[1:] = 1.0 - np.arange(1, h) / h
     long_run = gamma[0] + 2.0 * float(np.sum(weights[1:] * gamma[1:]))
-    if long_run <= 0.0:
+    if long_run <= 1e-12 * gamma[0]:
         raise DegenerateTestError(
             f"the long-run variance estimate is {long_run:.3g} <= 0 with h={h}; "
             "use varestimator='bartlett', which cannot be negative"
@@ -436,7 +522,9 @@ class PesaranTimmermannResult:
     n: int
 
 
-def pesaran_timmermann(actual: object, forecast: object) -> PesaranTimmermannResult:
+def pesaran_timmermann(
+    actual: object, forecast: object, *, atol: float | None = None
+) -> PesaranTimmermannResult:
     r"""Pesaran-Timmermann (1992) test of directional predictability.
 
     Takes *changes* (returns or price differences relative to the previous day), not price
@@ -464,6 +552,11 @@ def pesaran_timmermann(actual: object, forecast: object) -> PesaranTimmermannRes
         Realised changes, e.g. log returns :math:`\log(a_t / a_{t-1})`.
     forecast : array-like of float, shape (n,)
         Forecast changes for the same days, e.g. :math:`\log(f_t / a_{t-1})`.
+    atol : float, optional
+        Changes with ``|value| <= atol`` are rounding, i.e. zero ("not up"); units of the
+        changes. Default ``1e-9 * max(|actual|)``: a forecast a billion times smaller than
+        the largest realised move (a log return of 1e-17 from ``exp(log(p))``) is no
+        direction. :func:`comparison_table` passes :data:`PRICE_RTOL` for log returns.
 
     Returns
     -------
@@ -473,14 +566,21 @@ def pesaran_timmermann(actual: object, forecast: object) -> PesaranTimmermannRes
     ------
     DegenerateTestError
         When the actual or the forecast signs are all in one class (e.g. the random walk,
-        which never forecasts "up", or a model that always forecasts "up"): the variance is
-        zero and the statistic undefined.
+        which never forecasts "up", a model whose "up" forecasts are all of rounding size,
+        a model that always forecasts "up", or constant prices): the variance is zero and the
+        statistic undefined.
     ValueError
-        Empty, NaN/inf, different lengths or DatetimeIndexes.
+        Empty, NaN/inf, different lengths or DatetimeIndexes, negative ``atol``.
     """
     _check_aligned({"actual": actual, "forecast": forecast})
-    y = _as_1d("actual", actual, min_length=2) > 0
-    x = _as_1d("forecast", forecast, min_length=2) > 0
+    realised = _as_1d("actual", actual, min_length=2)
+    predicted = _as_1d("forecast", forecast, min_length=2)
+    if atol is None:
+        atol = 1e-9 * float(np.max(np.abs(realised)))
+    if not atol >= 0.0:
+        raise ValueError(f"atol must be >= 0 (units of the changes); got {atol!r}")
+    y = realised > atol
+    x = predicted > atol
     n = y.size
     hit_rate = float(np.mean(y == x))
     p_y = float(np.mean(y))
@@ -508,6 +608,43 @@ def pesaran_timmermann(actual: object, forecast: object) -> PesaranTimmermannRes
 
 
 # ---------------------------------------------------------------------------------------------
+# correlation
+# ---------------------------------------------------------------------------------------------
+
+
+def correlation(x: object, y: object) -> float:
+    """Pearson correlation of two series, e.g. a price forecast and the actual prices.
+
+    Parameters
+    ----------
+    x, y : array-like of float, shape (n,)
+        Paired values, n >= 2 (any units).
+
+    Returns
+    -------
+    float
+        Correlation coefficient, dimensionless, in [-1, 1].
+
+    Raises
+    ------
+    DegenerateTestError
+        When ``x`` or ``y`` is constant, i.e. its range is at most :data:`PRICE_RTOL` of its
+        largest absolute value (rounding): the correlation is 0/0.
+    ValueError
+        Empty, NaN/inf, different lengths or DatetimeIndexes.
+    """
+    _check_aligned({"x": x, "y": y})
+    xs = _as_1d("x", x, min_length=2)
+    ys = _as_1d("y", y, min_length=2)
+    for name, values in (("x", xs), ("y", ys)):
+        if np.ptp(values) <= PRICE_RTOL * float(np.max(np.abs(values))):
+            raise DegenerateTestError(
+                f"{name} is constant (to within rounding), so the correlation is undefined"
+            )
+    return float(np.clip(np.corrcoef(xs, ys)[0, 1], -1.0, 1.0))
+
+
+# ---------------------------------------------------------------------------------------------
 # Model Confidence Set
 # ---------------------------------------------------------------------------------------------
 
@@ -519,21 +656,31 @@ class ModelConfidenceSetResult:
     Attributes
     ----------
     included : tuple of str
-        Models in the MCS at level ``1 - size`` (in the input's column order).
+        Models in the MCS at level ``1 - size`` (in the input's column order); empty when
+        the MCS is not applicable (``note``).
     excluded : tuple of str
-        Models eliminated (in the input's column order).
+        Models eliminated (in the input's column order); empty when not applicable.
     pvalues : pandas.Series
         MCS p-value per model, indexed by model in the input's column order; a model is in
         the set when its p-value is > ``size`` (as in ``arch``). Models with identical
-        losses share one p-value.
+        losses (to within rounding) share one p-value. All NaN when not applicable.
     size : float
         Test size used.
+    note : str
+        Empty when the MCS was computed; otherwise why it is not applicable (e.g. every
+        model has the same losses), in which case no model is in or out of the set.
     """
 
     included: tuple[str, ...]
     excluded: tuple[str, ...]
     pvalues: pd.Series
     size: float
+    note: str = ""
+
+    @property
+    def applicable(self) -> bool:
+        """Whether the MCS was computed (``note`` is empty)."""
+        return not self.note
 
 
 def model_confidence_set(
@@ -545,6 +692,7 @@ def model_confidence_set(
     seed: int = 0,
     method: Literal["R", "max"] = "R",
     bootstrap: Literal["stationary", "circular", "moving block"] = "stationary",
+    atol: float = 0.0,
 ) -> ModelConfidenceSetResult:
     """Model Confidence Set of Hansen, Lunde & Nason (2011), via ``arch.bootstrap.MCS``.
 
@@ -565,22 +713,45 @@ def model_confidence_set(
         Elimination statistic, as in ``arch``.
     bootstrap : {"stationary", "circular", "moving block"}, default "stationary"
         Block bootstrap scheme.
+    atol : float, default 0.0
+        Absolute tolerance of equal losses (loss units), used when larger than
+        :data:`LOSS_ATOL` times the mean absolute loss of ``losses`` (see
+        :func:`diebold_mariano`).
 
     Returns
     -------
     ModelConfidenceSetResult
+        With NaN p-values, empty ``included`` and ``excluded`` and a ``note`` when the MCS is
+        not applicable (see Notes); never an exception from ``arch`` for such data.
 
     Raises
     ------
     ValueError
         Not a DataFrame, fewer than two models or two rows, duplicate model names, NaN, or
-        ``size``/``reps``/``block_size`` out of range.
+        ``size``/``reps``/``block_size``/``atol`` out of range.
 
     Notes
     -----
-    Models whose loss columns are identical (e.g. an ARIMA(0,1,0) and the random walk) cannot
-    be told apart and would make the bootstrap statistic 0/0: the MCS is run on the first of
-    each group of identical columns, and the others get its p-value and its verdict.
+    Two loss columns count as identical when they agree to within rounding,
+    ``|a - b| <= LOSS_RTOL * max(|a|, |b|) + max(atol, LOSS_ATOL * scale)`` on every day,
+    with ``scale`` the mean absolute loss of the frame -- close to
+    ``np.allclose(a, b, rtol=1e-9, atol=1e-12 * scale)`` (e.g. an ARIMA(0,1,0) and the random
+    walk, whose losses may differ by 1e-13 on a few days). Identical models cannot be told
+    apart: the MCS runs on the first of each group, and the others get its p-value and its
+    verdict. Without this, ``arch`` eliminates one of them on rounding noise, or, when their
+    mean losses are exactly equal, fails: its elimination rule (method "R") takes the
+    position of the largest standardised loss difference, which is then 0 and ties with the
+    zero diagonal, and the tie yields a pair of indices where one index is expected
+    (``IndexError: arrays used as indices must be of integer or boolean type``).
+
+    The MCS is not applicable, and the result says so in ``note``, when
+
+    * all columns are identical (one distinct model: nothing to compare);
+    * two distinct columns have a constant loss differential (to within rounding): its
+      bootstrap variance is zero and ``arch``'s statistic is infinite (as in
+      :func:`diebold_mariano`, which raises for such pairs);
+    * ``arch`` fails on exact ties of its statistic between distinct models, or returns
+      non-finite p-values.
     """
     from arch.bootstrap import MCS
 
@@ -600,6 +771,8 @@ def model_confidence_set(
         raise ValueError(f"size must be in (0, 1); got {size}")
     if reps < 1:
         raise ValueError(f"reps must be >= 1; got {reps}")
+    if not atol >= 0.0:
+        raise ValueError(f"atol must be >= 0 (loss units); got {atol!r}")
     for column in losses.columns:
         _as_1d(f"losses[{column!r}]", losses[column])
     n = losses.shape[0]
@@ -609,6 +782,14 @@ def model_confidence_set(
         raise ValueError(f"block_size must be between 1 and n={n}; got {block_size}")
     frame = losses.astype(np.float64)
     frame.columns = [str(c) for c in frame.columns]
+    models = pd.Index(frame.columns, name="model")
+    values = {m: frame[m].to_numpy() for m in frame.columns}
+    tolerance = max(atol, LOSS_ATOL * _loss_scale(*values.values()))
+
+    def not_applicable(note: str) -> ModelConfidenceSetResult:
+        pvalues = pd.Series(math.nan, index=models, name="mcs_pvalue")
+        return ModelConfidenceSetResult((), (), pvalues, float(size), note)
+
     # Models with identical losses are indistinguishable (and make arch's statistic 0/0):
     # the MCS runs on one representative of each group, whose verdict the group shares.
     representative: dict[str, str] = {}
@@ -617,28 +798,48 @@ def model_confidence_set(
             (
                 kept
                 for kept in dict.fromkeys(representative.values())
-                if np.array_equal(frame[column].to_numpy(), frame[kept].to_numpy())
+                if _equal_losses(values[column], values[kept], tolerance)
             ),
             column,
         )
     unique = list(dict.fromkeys(representative.values()))
     if len(unique) == 1:
-        unique_pvalues = pd.Series(1.0, index=unique)
-    else:
-        mcs = MCS(
-            frame[unique],
-            size=size,
-            reps=reps,
-            block_size=block_size,
-            method=method,
-            bootstrap=bootstrap,
-            seed=np.random.default_rng(seed),
+        return not_applicable(
+            "all models have identical losses (to within rounding), so there is nothing to "
+            "compare and no model can be eliminated"
         )
+    for i, first in enumerate(unique):
+        for second in unique[i + 1 :]:
+            if _constant_differential(values[first], values[second], tolerance):
+                return not_applicable(
+                    f"the loss differential of {first!r} and {second!r} is constant (to "
+                    "within rounding), so its variance is zero and the MCS statistic is "
+                    "undefined"
+                )
+    mcs = MCS(
+        frame[unique],
+        size=size,
+        reps=reps,
+        block_size=block_size,
+        method=method,
+        bootstrap=bootstrap,
+        seed=np.random.default_rng(seed),
+    )
+    try:
         mcs.compute()
-        unique_pvalues = mcs.pvalues["Pvalue"].astype(float)
+    except IndexError:
+        # arch's elimination expects one largest statistic; exact ties between distinct
+        # models (equal mean losses) give it several
+        return not_applicable(
+            "arch's MCS cannot order models whose standardised loss differences tie exactly "
+            "(e.g. equal mean losses)"
+        )
+    unique_pvalues = mcs.pvalues["Pvalue"].astype(float)
+    if not np.isfinite(unique_pvalues.to_numpy()).all():
+        return not_applicable("arch's MCS returned non-finite p-values for these losses")
     pvalues = pd.Series(
         [float(unique_pvalues[representative[m]]) for m in frame.columns],
-        index=pd.Index(frame.columns, name="model"),
+        index=models,
         name="mcs_pvalue",
     )
     included = tuple(m for m in frame.columns if pvalues[m] > size)
@@ -793,9 +994,9 @@ def _forecast_frame(forecasts: Mapping[str, object] | pd.DataFrame) -> dict[str,
     )
 
 
-def _dm_pvalue(errors_a: np.ndarray, errors_b: np.ndarray) -> float:
+def _dm_pvalue(errors_a: np.ndarray, errors_b: np.ndarray, atol: float) -> float:
     try:
-        return diebold_mariano(errors_a, errors_b).pvalue
+        return diebold_mariano(errors_a, errors_b, atol=atol).pvalue
     except DegenerateTestError:
         return math.nan
 
@@ -844,8 +1045,15 @@ def comparison_table(
         ``dm_pvalue_vs_random_walk`` (two-sided DM-HLN, squared price errors, h=1),
         ``dm_pvalue_vs_arima`` (if ARIMA present), ``pt_pvalue`` (Pesaran-Timmermann on
         log returns :math:`\\log(f/p)` vs :math:`\\log(a/p)`), ``mcs_pvalue`` and ``in_mcs``
-        (bool). A test that is undefined for a row -- a model against itself, identical
-        errors, constant forecast signs (the random walk in PT) -- gives NaN.
+        (nullable ``boolean``). A metric or test that is undefined for a row gives NaN (NA in
+        ``in_mcs``) and the rest of the table is computed: a model against itself, errors
+        identical up to rounding (an ARIMA that reproduces the random walk), constant
+        forecast signs (the random walk in PT), constant prices (Theil's U2, ``r2_oos``,
+        MASE, every test), an MCS that is not applicable (see
+        :func:`model_confidence_set`). Rounding is judged against the price level: errors
+        of at most :data:`PRICE_RTOL` times the largest actual price are equal, so DM and
+        the MCS get ``atol = (PRICE_RTOL * max(actual)) ** 2`` (squared price units), and a
+        log return of at most :data:`PRICE_RTOL` is no direction in PT.
 
     Raises
     ------
@@ -866,28 +1074,32 @@ def comparison_table(
     errors: dict[str, np.ndarray] = {}
     a = _as_1d("actual", actual)
     p = _as_1d("previous", previous)
+    loss_atol = (PRICE_RTOL * float(np.max(np.abs(a)))) ** 2
     for model, forecast in named.items():
         try:
-            rows[model] = metrics(actual, forecast, previous=previous, train=train)
+            rows[model] = metrics(actual, forecast, previous=previous, train=train, undefined="nan")
         except ValueError as exc:
             raise ValueError(f"model {model!r}: {exc}") from exc
         errors[model] = _as_1d(f"forecasts[{model!r}]", forecast) - a
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "model"
     table["dm_pvalue_vs_random_walk"] = [
-        math.nan if m == benchmark else _dm_pvalue(errors[m], errors[benchmark])
+        math.nan if m == benchmark else _dm_pvalue(errors[m], errors[benchmark], loss_atol)
         for m in table.index
     ]
     if arima is not None and arima in named:
         table["dm_pvalue_vs_arima"] = [
-            math.nan if m == arima else _dm_pvalue(errors[m], errors[arima]) for m in table.index
+            math.nan if m == arima else _dm_pvalue(errors[m], errors[arima], loss_atol)
+            for m in table.index
         ]
     actual_return = np.log(a / p)
     pt_values = []
     for model in table.index:
         forecast_return = np.log((errors[model] + a) / p)
         try:
-            pt_values.append(pesaran_timmermann(actual_return, forecast_return).pvalue)
+            pt_values.append(
+                pesaran_timmermann(actual_return, forecast_return, atol=PRICE_RTOL).pvalue
+            )
         except DegenerateTestError:
             pt_values.append(math.nan)
     table["pt_pvalue"] = pt_values
@@ -896,9 +1108,13 @@ def comparison_table(
         size=mcs_size,
         reps=mcs_reps,
         seed=seed,
+        atol=loss_atol,
     )
     table["mcs_pvalue"] = mcs.pvalues.reindex(table.index).to_numpy()
-    table["in_mcs"] = [m in mcs.included for m in table.index]
+    table["in_mcs"] = pd.array(
+        [(m in mcs.included) if mcs.applicable else pd.NA for m in table.index],
+        dtype="boolean",
+    )
     return table
 
 

@@ -23,6 +23,7 @@ from lstmgru import evaluation
 from lstmgru.config import ExperimentConfig
 from lstmgru.data import config_options, load_prices, provenance
 from lstmgru.features import Split, chronological_split
+from lstmgru.hooks import pause_point
 from lstmgru.models import Forecast, build_forecaster, ensemble
 
 SEED_SEPARATOR = "#s"
@@ -106,6 +107,7 @@ class ExperimentResult:
                 pd.Series(forecast.price, index=forecast.dates),
                 previous=self.previous,
                 train=self.split.train["close"],
+                undefined="nan",  # e.g. Theil's U2 of a constant price series
             )
             rows.append({"model": model, "seed": int(seed), **scores})
         return pd.DataFrame(rows)
@@ -157,6 +159,7 @@ def run_experiment(
         When given, every trained network is saved under ``weights_dir/<model>/s<seed>/``
         (weights, training history, record).
     """
+    pause_point(f"experiment-{config.data.ticker}")  # lets a test hold the kernel here
     if frame is None:
         frame = load_prices(**config_options(config.data))
     split = chronological_split(
@@ -233,6 +236,8 @@ def ablation_table(main: ExperimentResult, price: ExperimentResult) -> pd.DataFr
     Columns: RMSE (price units), Theil's U2, directional accuracy, the two-sided DM p-value
     against the random walk and the correlation of the forecast with the actual close (high for
     any forecast that follows yesterday's price, which is why price-level plots look good).
+    A statistic that is undefined for the data (the random walk against itself, constant
+    prices) is NaN.
     """
     if not main.actual.index.equals(price.actual.index):
         raise ValueError("the two experiments were scored on different test days")
@@ -243,22 +248,34 @@ def ablation_table(main: ExperimentResult, price: ExperimentResult) -> pd.DataFr
     }
     actual = main.actual
     random_walk_errors = (main.price_forecasts()["random_walk"] - actual).to_numpy()
+    # errors within rounding of the price level are equal (see evaluation.comparison_table)
+    loss_atol = (evaluation.PRICE_RTOL * float(actual.abs().max())) ** 2
     table = {}
     for label, (result, model) in rows.items():
         forecast = result.price_forecasts()[model]
         scores = evaluation.metrics(
-            actual, forecast, previous=result.previous, train=result.split.train["close"]
+            actual,
+            forecast,
+            previous=result.previous,
+            train=result.split.train["close"],
+            undefined="nan",
         )
         errors = (forecast - actual).to_numpy()
         try:
-            dm_pvalue = evaluation.diebold_mariano(errors, random_walk_errors).pvalue
+            dm_pvalue = evaluation.diebold_mariano(
+                errors, random_walk_errors, atol=loss_atol
+            ).pvalue
         except evaluation.DegenerateTestError:  # the random walk against itself
             dm_pvalue = np.nan
+        try:
+            correlation = evaluation.correlation(forecast, actual)
+        except evaluation.DegenerateTestError:  # a constant forecast or constant prices
+            correlation = np.nan
         table[label] = {
             "rmse": scores["rmse"],
             "theil_u2": scores["theil_u2"],
             "directional_accuracy": scores["directional_accuracy"],
             "dm_pvalue_vs_random_walk": dm_pvalue,
-            "correlation_with_actual": float(np.corrcoef(forecast, actual)[0, 1]),
+            "correlation_with_actual": correlation,
         }
     return pd.DataFrame(table).T.rename_axis("setup")

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from lstmgru.config import option_hint
+
 #: Minimum number of supervised samples required in each of the train, validation and test spans.
 MIN_SAMPLES = 5
 
@@ -125,7 +127,8 @@ def chronological_split(
         raise InsufficientDataError(
             f"{n} rows give spans of {sizes['train']} / {sizes['validation']} / {sizes['test']} "
             f"rows (train / validation / test); with window={window} {need_text}. "
-            "Widen start/end or shorten the window."
+            f"Widen the span ({option_hint('start', 'end')}) or shorten the window "
+            f"({option_hint('window')})."
         )
     return Split(
         train=frame.iloc[:i_val], validation=frame.iloc[i_val:i_test], test=frame.iloc[i_test:]
@@ -254,7 +257,8 @@ def windows_for_dates(
     if positions.min() < window:
         raise InsufficientDataError(
             f"the first target date {dates[0].date()} has only {positions.min()} earlier "
-            f"observations; window={window} needs more history"
+            f"observations; window={window} needs more history: shorten the window "
+            f"({option_hint('window')})"
         )
     offsets = np.arange(-window, 0)
     x = scaled[positions[:, None] + offsets[None, :]][..., None]
@@ -285,7 +289,8 @@ def training_windows(
     if len(train_series) < window + MIN_SAMPLES:
         raise InsufficientDataError(
             f"training span has {len(train_close)} rows; window={window} needs at least "
-            f"{window + 1 + MIN_SAMPLES}"
+            f"{window + 1 + MIN_SAMPLES}: widen the span ({option_hint('start', 'end')}) or "
+            f"shorten the window ({option_hint('window')})"
         )
     scaler = FittedScaler.fit(
         train_series.to_numpy(), kind="standard" if target == "return" else "minmax"

@@ -81,9 +81,16 @@ changed notebook or model reruns them (``--force`` reruns them regardless).
 A notebook is executed in place in its ticker directory, and ``DONE`` is written last,
 atomically: a run stopped by Ctrl-C (running kernels are stopped, queued notebooks cancelled,
 ``run.json`` says ``interrupted``), ``kill`` or a crash leaves no result that a rerun would
-trust, and rerunning the same command completes it. The chapter notebooks are skipped in the
-same way when their inputs are unchanged. One runner at a time may use a run directory (a
-``.lock`` file holding the runner's process id; a stale lock of a dead process is taken over).
+trust, and rerunning the same command completes it. A rerun of a finished ticker (``--force``,
+or changed inputs) moves the earlier complete result to ``.<TICKER>.previous/`` and deletes it
+only once the new one is complete; when the rerun fails or is interrupted the earlier result is
+put back (the failed attempt is kept in ``.<TICKER>.failed/``), and after a kill the next run
+puts it back before anything else. A ``DONE`` marker whose result files are missing is not
+trusted: that ticker is executed again. The chapter notebooks are skipped in the same way when
+their inputs are unchanged. One runner at a time may use a run directory: an operating-system
+lock on ``.lock`` (``filelock``), released however the runner ends; ``.lock.holder`` names it.
+The comparison records the digests of the results it was computed from, so that the report can
+refuse a comparison that no longer matches them (see :mod:`lstmgru.runs`).
 
 Failure isolation
 -----------------
@@ -125,8 +132,7 @@ import json
 import logging
 import os
 import re
-import shutil
-import socket
+import signal
 import threading
 import time
 import traceback
@@ -135,10 +141,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lstmgru import __version__
+from lstmgru import __version__, runs
 from lstmgru.config import PROFILES, SOURCES, ExperimentConfig, parameter_names
 from lstmgru.data import available_tickers, config_options, load_prices, provenance
-from lstmgru.results import StoredResult, environment_versions, read_results
+from lstmgru.results import environment_versions
+from lstmgru.runs import (
+    DONE,
+    ERROR_FILE,
+    KERNEL_LOG,
+    LATEST,
+    LOCK_FILE,
+    RUN_RECORD,
+    read_done,
+    write_text_atomic,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -153,13 +169,6 @@ DATA_NOTEBOOK = "02_data.ipynb"
 EXPERIMENT_NOTEBOOK = "03_experiment.ipynb"
 COMPARISON_NOTEBOOK = "04_comparison.ipynb"
 
-RUN_RECORD = "run.json"
-LATEST = "latest"
-DONE = "DONE"
-ERROR_FILE = "error.txt"
-KERNEL_LOG = "kernel.log"
-LOCK_FILE = ".lock"
-RESULT_FILES = ("forecasts.csv", "metrics.csv", "seed_scores.csv")
 
 #: Environment variables that bound the threads of one notebook kernel (see the module notes).
 THREAD_VARIABLES = (
@@ -188,11 +197,11 @@ RUNNER_PARAMETERS = (
 #: The model every other model is scored against (03_experiment needs it).
 BENCHMARK_MODEL = "random_walk"
 #: Integer notebook parameters where 0 means "the profile's value".
-ZERO_MEANS_PROFILE = ("n_seeds", "epochs")
+ZERO_MEANS_PROFILE = ("n_seeds", "epochs", "window")
 KERNEL_START_TIMEOUT_S = 120
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-_RESERVED_NAMES = frozenset({RUN_RECORD, LATEST, LOCK_FILE})
+_RESERVED_NAMES = frozenset({RUN_RECORD, LATEST, LOCK_FILE, runs.HOLDER_FILE})
 
 
 # ----------------------------------------------------------------------------------------------
@@ -425,10 +434,11 @@ def execute_task(
 ) -> TaskOutcome:
     """Execute one notebook with papermill; never raises for a failing notebook.
 
-    A ticker task first empties its directory (``DONE`` removed first), then executes the
-    notebook into it, checks that the results files were written and writes ``DONE`` holding
-    the key, atomically and last. A failure writes ``error.txt`` (``<notebook>.error.txt`` for
-    chapter notebooks) and returns a ``failed`` outcome.
+    A ticker task first sets aside a complete earlier result (:func:`lstmgru.runs.set_aside`)
+    and empties its directory, then executes the notebook into it, checks that the results
+    files were written and writes ``DONE`` holding the key, atomically and last. A failure
+    writes ``error.txt`` (``<notebook>.error.txt`` for chapter notebooks), puts back the earlier
+    result if there was one, and returns a ``failed`` outcome.
 
     Parameters
     ----------
@@ -446,11 +456,10 @@ def execute_task(
 
     started = time.perf_counter()
     output = Path(task.output)
+    kept: Path | None = None
     if task.result_dir is not None:
         result_dir = Path(task.result_dir)
-        (result_dir / DONE).unlink(missing_ok=True)
-        shutil.rmtree(result_dir, ignore_errors=True)
-        result_dir.mkdir(parents=True, exist_ok=True)
+        kept = runs.set_aside(result_dir)  # a complete earlier result waits until this one is
         error_file = result_dir / ERROR_FILE
         kernel_log = result_dir / KERNEL_LOG
     else:
@@ -498,7 +507,7 @@ def execute_task(
         error = _error_outside_cells(exc)
         trace = traceback.format_exc()
     if error is None and task.result_dir is not None:
-        required = ("forecasts.csv", "metrics.csv", "result.json")
+        required = runs.REQUIRED_RESULT_FILES
         missing = [n for n in required if not (Path(task.result_dir) / n).is_file()]
         if missing:
             error = {
@@ -511,11 +520,17 @@ def execute_task(
             }
     wall = time.perf_counter() - started
     if error is not None:
-        error["error_file"] = str(error_file)
         _write_error_file(error_file, task, error, trace)
+        error["error_file"] = str(error_file)
+        if kept is not None:  # the earlier complete result goes back; the attempt is kept aside
+            failed = runs.restore_previous(task.result_dir or "")
+            if failed is not None:
+                error["error_file"] = str(failed / ERROR_FILE)
+                error["previous_result_kept"] = True
         return TaskOutcome(task.label, task.key, "failed", wall, error)
     if task.result_dir is not None:
         write_text_atomic(Path(task.result_dir) / DONE, task.key + "\n")
+        runs.keep_new(task.result_dir)
     return TaskOutcome(task.label, task.key, "done", wall)
 
 
@@ -539,14 +554,6 @@ def _write_error_file(path: Path, task: NotebookTask, error: Mapping[str, Any], 
 # ----------------------------------------------------------------------------------------------
 # Files
 # ----------------------------------------------------------------------------------------------
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and ``os.replace``."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{id(text)}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def _digest(payload: Any) -> str:
@@ -573,145 +580,12 @@ def _result_key(code: str, **inputs: Any) -> str:
     return _digest({**inputs, "code": code, "lstmgru": __version__})[:16]
 
 
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
-        return {}
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds")
-
-
 def _shown(path: Path) -> str:
     """A path relative to the working directory when it lies below it."""
     try:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
-
-
-def read_done(ticker_dir: Path) -> str | None:
-    """The key in a ticker directory's ``DONE`` marker, or ``None`` when there is none."""
-    try:
-        return (Path(ticker_dir) / DONE).read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        return None
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-@contextlib.contextmanager
-def _run_lock(run_dir: Path) -> Iterator[None]:
-    """Hold ``<run_dir>/.lock`` while a runner uses the directory."""
-    path = run_dir / LOCK_FILE
-    me = {"pid": os.getpid(), "host": socket.gethostname(), "since": _now()}
-    for _ in range(2):
-        try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            holder = _read_json(path)
-            pid, host = holder.get("pid"), holder.get("host")
-            if host == me["host"] and isinstance(pid, int) and not _pid_alive(pid):
-                path.unlink(missing_ok=True)  # stale: its runner died
-                continue
-            raise ValueError(
-                f"run directory {run_dir} is in use by process {pid} on {host} (since "
-                f"{holder.get('since')}); wait for it to finish, or pass another run_id. If "
-                f"that process is gone, delete {path}."
-            ) from None
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(me, handle)
-        break
-    try:
-        yield
-    finally:
-        path.unlink(missing_ok=True)
-
-
-# ----------------------------------------------------------------------------------------------
-# Reading a run (used by 04_comparison and the report)
-# ----------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RunRecord:
-    """A run directory read back: its record and the results of its finished tickers.
-
-    Attributes
-    ----------
-    run_dir : pathlib.Path
-    record : dict
-        The content of ``run.json``.
-    results : dict of str to StoredResult
-        Finished tickers, in the run's ticker order.
-    unfinished : dict of str to str
-        The other tickers of the run and their status (``failed``, ``pending``, ...).
-    """
-
-    run_dir: Path
-    record: dict[str, Any]
-    results: dict[str, StoredResult]
-    unfinished: dict[str, str]
-
-    @property
-    def tickers(self) -> tuple[str, ...]:
-        """Finished tickers."""
-        return tuple(self.results)
-
-
-def resolve_run_dir(run_dir: str | Path = "", output: str | Path = DEFAULT_OUTPUT) -> Path:
-    """The run directory ``run_dir``, or the latest run under ``output`` when it is empty.
-
-    Relative paths are taken from the working directory, then from the repository root.
-    """
-    if run_dir:
-        path = Path(run_dir)
-        if not path.is_absolute() and not path.exists() and (PROJECT_ROOT / path).exists():
-            path = PROJECT_ROOT / path
-        if not (path / RUN_RECORD).is_file():
-            raise FileNotFoundError(f"{path} is not a run directory (no {RUN_RECORD})")
-        return path.resolve()
-    output = Path(output)
-    if not output.is_absolute() and not (output / LATEST).exists():
-        output = PROJECT_ROOT / output
-    latest = output / LATEST
-    if not latest.is_file():
-        raise FileNotFoundError(
-            f"no run found: {latest} does not exist; run `python -m lstmgru run --tickers ...` "
-            "first, or name the run directory"
-        )
-    return resolve_run_dir(output / latest.read_text(encoding="utf-8").strip())
-
-
-def load_run(run_dir: str | Path = "", output: str | Path = DEFAULT_OUTPUT) -> RunRecord:
-    """Read a run directory (default: the latest run) and its finished tickers' results.
-
-    A ticker counts as finished when ``run.json`` gives it status ``done`` or ``skipped`` and
-    its ``DONE`` marker holds the recorded key.
-    """
-    path = resolve_run_dir(run_dir, output)
-    record = _read_json(path / RUN_RECORD)
-    results: dict[str, StoredResult] = {}
-    unfinished: dict[str, str] = {}
-    for ticker in record.get("tickers", []):
-        entry = record.get("ticker_status", {}).get(ticker, {})
-        status = entry.get("status", "pending")
-        ticker_dir = path / entry.get("dir", ticker)
-        if status in ("done", "skipped") and read_done(ticker_dir) == entry.get("key"):
-            results[ticker] = read_results(ticker_dir)
-        else:
-            unfinished[ticker] = status
-    return RunRecord(run_dir=path, record=record, results=results, unfinished=unfinished)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -1130,22 +1004,79 @@ def _run_local(tasks: Sequence[NotebookTask], jobs: int, report: Report) -> None
 
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="notebook")
     futures = {pool.submit(execute_task, task, started_kernel): task for task in tasks}
+    unreported = set(futures)
+
+    def report_one(future: concurrent.futures.Future) -> None:
+        unreported.discard(future)
+        task = futures[future]
+        try:
+            outcome = future.result()
+        except Exception as exc:  # execute_task records notebook failures itself
+            outcome = _lost(task, exc, time.perf_counter() - started)
+        report(task, outcome)
+
     try:
         for future in concurrent.futures.as_completed(futures):
-            task = futures[future]
-            try:
-                outcome = future.result()
-            except Exception as exc:  # execute_task records notebook failures itself
-                outcome = _lost(task, exc, time.perf_counter() - started)
-            report(task, outcome)
+            report_one(future)
     except KeyboardInterrupt:
         stopping.set()
         pool.shutdown(wait=False, cancel_futures=True)
-        for process in list(kernels):
-            process.kill()  # a no-op for kernels that already exited
+        with _deliberate_kernel_deaths():
+            for process in list(kernels):
+                process.kill()  # a no-op for kernels that already exited
+            # Each running notebook now fails on its dead kernel and puts back any earlier
+            # result it had set aside; wait for that before the run is recorded as interrupted.
+            concurrent.futures.wait(futures)
+        for future in [f for f in futures if f in unreported and not f.cancelled()]:
+            report_one(future)
         raise
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+class _DropKernelDeaths(logging.Filter):
+    """Drops nbclient's "Kernel died ..." records for kernels the runner stopped itself."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Kernel died")
+
+
+@contextlib.contextmanager
+def _deliberate_kernel_deaths() -> Iterator[None]:
+    papermill_logger = logging.getLogger("papermill")
+    quiet = _DropKernelDeaths()
+    papermill_logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        papermill_logger.removeFilter(quiet)
+
+
+@contextlib.contextmanager
+def _one_interrupt() -> Iterator[None]:
+    """The first Ctrl-C (SIGINT) stops the run; further ones wait for the clean-up to end.
+
+    Without this, a second Ctrl-C lands in the middle of stopping the kernels and recording
+    the run, and a third in the interpreter's shutdown of the worker threads (a traceback).
+    Only the main thread can set signal handlers; elsewhere this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    interrupted = threading.Event()
+
+    def handler(signum: int, frame: Any) -> None:
+        if interrupted.is_set():
+            logger.warning("already stopping; waiting for the running notebooks to end")
+            return
+        interrupted.set()
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _run_dask(
@@ -1285,7 +1216,7 @@ def run_pipeline(
         kernel_name=kernel_name,
     )
     plan.run_dir.mkdir(parents=True, exist_ok=True)
-    with _run_lock(plan.run_dir):
+    with _one_interrupt(), runs.run_lock(plan.run_dir):
         return _execute(
             plan, jobs=jobs, force=force, executor=executor, scheduler=scheduler, progress=progress
         )
@@ -1313,7 +1244,7 @@ def _execute(
 
     started = time.perf_counter()
     run_dir = plan.run_dir
-    previous = _read_json(run_dir / RUN_RECORD)
+    previous = runs.read_json(run_dir / RUN_RECORD)
     chapters: dict[str, dict[str, Any]] = dict(previous.get("notebooks", {}))
     for name in plan.missing:
         logger.info("%s is not in the notebooks folder; skipping it", name)
@@ -1321,8 +1252,8 @@ def _execute(
     record: dict[str, Any] = {
         **plan.record,
         "status": "running",
-        "created": previous.get("created", _now()),
-        "started": _now(),
+        "created": previous.get("created", runs.now()),
+        "started": runs.now(),
         "finished": None,
         "jobs": jobs,
         "executor": executor,
@@ -1350,7 +1281,18 @@ def _execute(
     for task in plan.tickers:
         entry: dict[str, Any] = {"status": "pending", "key": task.key, "dir": task.label}
         entry.update(wall_s=None, error=None)
-        if not force and read_done(Path(task.result_dir or "")) == task.key:
+        result_dir = Path(task.result_dir or "")
+        if runs.recover_previous(result_dir):
+            logger.warning(
+                "%s: an earlier rerun was stopped before it finished; its previous result is "
+                "back in %s",
+                task.label,
+                _shown(result_dir),
+            )
+        problem = runs.result_problem(result_dir, task.key)
+        if problem is not None and read_done(result_dir) == task.key:
+            logger.warning("%s: %s; executing it again", task.label, problem)
+        if not force and problem is None:
             entry["status"] = "skipped"
             if earlier.get(task.label, {}).get("key") == task.key:  # keep its wall time
                 entry["wall_s"] = earlier[task.label].get("wall_s")
@@ -1430,13 +1372,9 @@ def _execute(
         if plan.comparison is not None and not finished:
             logger.warning("no ticker finished, so %s was not executed", COMPARISON_NOTEBOOK)
         elif plan.comparison is not None:
+            inputs = runs.comparison_inputs(run_dir, finished)
             key = _result_key(
-                _package_digest(),
-                notebook=_file_digest(plan.comparison),
-                results=[
-                    (t, _file_digest(*(run_dir / t / name for name in RESULT_FILES)))
-                    for t in finished
-                ],
+                _package_digest(), notebook=_file_digest(plan.comparison), results=inputs
             )
             task = NotebookTask(
                 label=COMPARISON_NOTEBOOK,
@@ -1453,6 +1391,9 @@ def _execute(
                 logger.info("%s skipped (up to date) -> %s", task.label, _shown(Path(task.output)))
             else:
                 _run_local([task], 1, report)
+            # The report checks these against the tickers' results before it uses the chapter.
+            chapters[Path(COMPARISON_NOTEBOOK).stem]["inputs"] = inputs
+            save()
 
     try:
         with contextlib.ExitStack() as stack:
@@ -1479,7 +1420,7 @@ def _execute(
                 _run_local(tasks, concurrency, report_and_advance)
         run_comparison()
     except KeyboardInterrupt:
-        record.update(status="interrupted", finished=_now())
+        record.update(status="interrupted", finished=runs.now())
         record["wall_s"] = round(time.perf_counter() - started, 2)
         save()
         logger.warning(
@@ -1490,7 +1431,7 @@ def _execute(
 
     wall = time.perf_counter() - started
     record.update(
-        status="failed" if failures else "finished", finished=_now(), wall_s=round(wall, 2)
+        status="failed" if failures else "finished", finished=runs.now(), wall_s=round(wall, 2)
     )
     save()
     write_text_atomic(plan.output / LATEST, plan.run_id + "\n")
@@ -1548,6 +1489,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--run-id", help="run folder name (default: from the configuration)")
     parser.add_argument("--csv-dir", help="source csv: ticker T is read from CSV_DIR/T.csv")
     parser.add_argument(
+        "--notebook-dir",
+        metavar="DIR",
+        help="folder of the notebooks to execute (default: the repository's notebooks/); a "
+        "chapter notebook missing there is skipped",
+    )
+    parser.add_argument(
         "-p",
         "--parameter",
         nargs=2,
@@ -1596,7 +1543,9 @@ def _configure_logging() -> None:
 def main(args: argparse.Namespace) -> int:
     """Run ``python -m lstmgru run``; return the exit code (see the module notes)."""
     _configure_logging()
-    declared = _notebook_parameters(NOTEBOOK_DIR / EXPERIMENT_NOTEBOOK)
+    notebooks = Path(args.notebook_dir) if args.notebook_dir else NOTEBOOK_DIR
+    experiment = notebooks / EXPERIMENT_NOTEBOOK
+    declared = _notebook_parameters(experiment) if experiment.is_file() else {}
     parameters = {
         name: _convert(name, text, declared.get(name, {}).get("inferred_type_name"))
         for name, text in args.parameter
@@ -1621,6 +1570,7 @@ def main(args: argparse.Namespace) -> int:
             run_id=args.run_id,
             parameters=parameters,
             csv_dir=args.csv_dir,
+            notebook_dir=notebooks,
         )
     except KeyboardInterrupt:
         return 130

@@ -85,6 +85,8 @@ from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 from tqdm.auto import tqdm
 from traitlets import Int, List, Unicode, default
 
+from lstmgru import runs
+
 __all__ = [
     "CaptionPreprocessor",
     "HtmlCaptionPreprocessor",
@@ -2535,6 +2537,37 @@ def _pdf_pages(pdf: Path) -> int | None:
     return int(match[1]) if match else None
 
 
+def check_run_is_current(run_dir: str | Path) -> None:
+    """Refuse a run whose chapters would contradict each other, or that has nothing to report.
+
+    Raises
+    ------
+    lstmgru.runs.StaleRunError
+        The run names tickers but none has a valid result, or its comparison chapter was
+        computed from other results than its tickers hold now (a rerun that was interrupted,
+        a ticker folder deleted or changed); the message names the command that repairs it.
+    """
+    run = runs.load_run(run_dir)
+    rerun = (
+        "Rerun the same `python -m lstmgru run ...` command (it resumes the run and rebuilds "
+        "the comparison), then `python -m lstmgru report`."
+    )
+    named = run.record.get("tickers") or []
+    if named and not run.results:
+        reasons = "; ".join(f"{t}: {why}" for t, why in run.unfinished.items())
+        raise runs.StaleRunError(
+            f"run {run.run_dir.name} has no finished ticker, so there is nothing to report "
+            f"({reasons}). Fix the failures (see each ticker's error.txt) and rerun; {rerun}"
+        )
+    if run.results:
+        problem = runs.comparison_problem(run)
+        if problem is not None:
+            raise runs.StaleRunError(
+                f"the comparison chapter of run {run.run_dir.name} does not match its tickers' "
+                f"current results: {problem}. {rerun}"
+            )
+
+
 def build_report(
     run_dir: str | Path,
     output_dir: str | Path = DEFAULT_OUTPUT,
@@ -2564,12 +2597,15 @@ def build_report(
     ------
     ValueError
         No such run, or a citation key missing from ``report/references.bib``.
+    lstmgru.runs.StaleRunError
+        The run has no finished ticker, or its chapters disagree (:func:`check_run_is_current`).
     ReportBuildError
         LaTeX failed; the message holds the first error and the end of the log, and the
         sources are kept in ``<output_dir>/failed-build`` for inspection.
     """
     started = time.perf_counter()
     run = RunInfo.load(run_dir)
+    check_run_is_current(run.run_dir)
     output = Path(output_dir)
     output.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".build-", dir=output))

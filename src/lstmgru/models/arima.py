@@ -173,6 +173,12 @@ def select_d(
         The tests run at each ``d`` tried, with the decision.
     """
     x = np.asarray(y, dtype="float64")
+    if x.size and np.ptp(x) <= 1e-12 * max(1.0, float(np.max(np.abs(x)))):
+        raise ValueError(
+            "ARIMA: the training series is constant, so no unit-root test or ARIMA model is "
+            "defined; choose a span in which the price moves (start/end), or leave 'arima' out "
+            "of the models"
+        )
     tests: list[dict[str, Any]] = []
     for d in range(max_d + 1):
         result: dict[str, Any] = {"d": d, **unit_root_tests(x)}
