@@ -7,9 +7,13 @@ importable from this package (``from lstmgru.evaluation import diebold_mariano``
 lives in each module:
 
 * ``metrics`` -- point accuracy metrics (price and return scale), correlation;
-* ``predictive`` -- Diebold-Mariano with the Harvey-Leybourne-Newbold correction;
-* ``direction`` -- directional accuracy: Pesaran-Timmermann;
-* ``mcs`` -- bootstrap comparisons of many models: the Model Confidence Set;
+* ``predictive`` -- Diebold-Mariano with the Harvey-Leybourne-Newbold correction, and the
+  pooled (panel) DM test across instruments;
+* ``nested`` -- nested pairs (random walk, drift): Clark-West, out-of-sample R^2;
+* ``direction`` -- directional accuracy: Pesaran-Timmermann, the always-up base rate;
+* ``mcs`` -- bootstrap comparisons of many models: Model Confidence Set, Hansen's SPA;
+* ``multiplicity`` -- Holm-adjusted p-values;
+* ``power`` -- minimum detectable effects (per instrument and pooled);
 * ``seeds`` -- mean and spread over seeds;
 * ``tables`` -- the comparison table of one instrument;
 * ``_common`` -- tolerances, :class:`DegenerateTestError` and input validation.
@@ -47,6 +51,13 @@ Hansen, P. R., Lunde, A. & Nason, J. M. (2011). The model confidence set. Econom
 453-497.
 Campbell, J. Y. & Thompson, S. B. (2008). Predicting excess stock returns out of sample.
 RFS 21(4), 1509-1531.
+Clark, T. E. & West, K. D. (2007). Approximately normal tests for equal predictive accuracy in
+nested models. J. Econometrics 138(1), 291-311.
+Hansen, P. R. (2005). A test for superior predictive ability. JBES 23(4), 365-380.
+Holm, S. (1979). A simple sequentially rejective multiple test procedure. Scand. J. Statist.
+6(2), 65-70.
+Newey, W. K. & West, K. D. (1987). A simple, positive semi-definite, heteroskedasticity and
+autocorrelation consistent covariance matrix. Econometrica 55(3), 703-708.
 Hyndman, R. J. & Koehler, A. B. (2006). Another look at measures of forecast accuracy.
 IJF 22(4), 679-688.
 """
@@ -63,14 +74,38 @@ from lstmgru.evaluation._common import (
     Alternative,
     DegenerateTestError,
     Undefined,
+    newey_west_lags,
 )
 from lstmgru.evaluation._legacy import _number_format as _number_format
 from lstmgru.evaluation._legacy import _styler as _styler
 from lstmgru.evaluation._legacy import seed_ensemble, table_to_html, table_to_latex
-from lstmgru.evaluation.direction import PesaranTimmermannResult, pesaran_timmermann
-from lstmgru.evaluation.mcs import ModelConfidenceSetResult, model_confidence_set
+from lstmgru.evaluation.direction import (
+    DirectionVsAlwaysUpResult,
+    PesaranTimmermannResult,
+    direction_vs_always_up,
+    pesaran_timmermann,
+)
+from lstmgru.evaluation.mcs import (
+    ModelConfidenceSetResult,
+    SPAResult,
+    model_confidence_set,
+    spa_test,
+)
 from lstmgru.evaluation.metrics import correlation, metrics
-from lstmgru.evaluation.predictive import DieboldMarianoResult, diebold_mariano
+from lstmgru.evaluation.multiplicity import holm
+from lstmgru.evaluation.nested import ClarkWestResult, OutOfSampleR2Result, clark_west, r2_oos
+from lstmgru.evaluation.power import (
+    MinimumDetectableEffect,
+    loss_differential_sd_ratio,
+    minimum_detectable_effect,
+    pooled_minimum_detectable_effect,
+)
+from lstmgru.evaluation.predictive import (
+    DieboldMarianoResult,
+    PooledDieboldMarianoResult,
+    diebold_mariano,
+    pooled_dm,
+)
 from lstmgru.evaluation.seeds import summarize_seeds
 from lstmgru.evaluation.tables import comparison_table
 
@@ -82,18 +117,34 @@ __all__ = [
     "PRICE_RTOL",
     "TRAIN_METRICS",
     "Alternative",
+    "ClarkWestResult",
     "DegenerateTestError",
     "DieboldMarianoResult",
+    "DirectionVsAlwaysUpResult",
+    "MinimumDetectableEffect",
     "ModelConfidenceSetResult",
+    "OutOfSampleR2Result",
     "PesaranTimmermannResult",
+    "PooledDieboldMarianoResult",
+    "SPAResult",
     "Undefined",
+    "clark_west",
     "comparison_table",
     "correlation",
     "diebold_mariano",
+    "direction_vs_always_up",
+    "holm",
+    "loss_differential_sd_ratio",
     "metrics",
+    "minimum_detectable_effect",
     "model_confidence_set",
+    "newey_west_lags",
     "pesaran_timmermann",
+    "pooled_dm",
+    "pooled_minimum_detectable_effect",
+    "r2_oos",
     "seed_ensemble",
+    "spa_test",
     "summarize_seeds",
     "table_to_html",
     "table_to_latex",

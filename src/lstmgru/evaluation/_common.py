@@ -3,6 +3,7 @@ input validation. See the package docstring for the conventions these implement.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Literal
 
@@ -127,3 +128,38 @@ def _require_positive(name: str, values: np.ndarray, why: str) -> None:
         raise ValueError(
             f"{name} has {count} non-positive value(s); {why} needs strictly positive prices"
         )
+
+
+def _newey_west_long_run_variance(values: np.ndarray, lags: int) -> float:
+    r"""Newey-West (Bartlett kernel) long-run variance of ``values`` (units of ``values`` squared).
+
+    :math:`\hat\gamma_0 + 2 \sum_{k=1}^{L} (1 - k/(L+1)) \hat\gamma_k`, with sample
+    autocovariances :math:`\hat\gamma_k` of the centred values (divisor ``n``). Equal to
+    ``n * sandwich::NeweyWest(lm(values ~ 1), lag = L, prewhite = FALSE)`` in R.
+    """
+    n = values.size
+    centred = values - np.mean(values)
+    total = float(np.dot(centred, centred)) / n
+    for k in range(1, lags + 1):
+        total += 2.0 * (1.0 - k / (lags + 1)) * float(np.dot(centred[k:], centred[: n - k])) / n
+    return total
+
+
+def _check_lags(lags: object, n: int) -> int:
+    if not isinstance(lags, int | np.integer) or isinstance(lags, bool) or lags < 0:
+        raise ValueError(f"lags must be an integer >= 0 (days); got {lags!r}")
+    if lags >= n:
+        raise ValueError(f"lags={lags} is too large for n={n} days; need lags < n")
+    return int(lags)
+
+
+def newey_west_lags(n: int) -> int:
+    r"""Default HAC truncation lag for ``n`` daily observations (days).
+
+    :math:`L = \lfloor 4 (n/100)^{2/9} \rfloor`, the Newey & West (1994) rule of thumb for the
+    Bartlett kernel (Review of Economic Studies 61(4), 631-653); e.g. 4 for 250 days, 5 for
+    490 days, 8 for 2,500 days.
+    """
+    if not isinstance(n, int | np.integer) or isinstance(n, bool) or n < 1:
+        raise ValueError(f"n must be an integer >= 1 (days); got {n!r}")
+    return math.floor(4.0 * (n / 100.0) ** (2.0 / 9.0))

@@ -1,4 +1,4 @@
-"""Directional accuracy: the Pesaran-Timmermann test.
+"""Directional accuracy: the Pesaran-Timmermann test and the always-up base rate.
 
 References
 ----------
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from scipy import stats
@@ -122,4 +123,122 @@ def pesaran_timmermann(
         pvalue=float(stats.norm.sf(statistic)),
         hit_rate=hit_rate,
         n=n,
+    )
+
+
+@dataclass(frozen=True)
+class DirectionVsAlwaysUpResult:
+    """Result of :func:`direction_vs_always_up`.
+
+    Attributes
+    ----------
+    hit_rate : float
+        Share of days (0..1) on which the model's class (up / not up) is right.
+    base_rate : float
+        Hit rate of always forecasting "up" on the same days: the share of up days (0..1).
+    difference : float
+        ``hit_rate - base_rate``.
+    n_model_only : int
+        Days only the model gets right: it forecast "not up" and the day was not up.
+    n_base_only : int
+        Days only "always up" gets right: the model forecast "not up" on an up day.
+    pvalue : float
+        Exact McNemar (binomial) p-value for ``alternative``.
+    n : int
+        Number of days.
+    alternative : str
+        ``"greater"``, ``"less"`` or ``"two-sided"``.
+    """
+
+    hit_rate: float
+    base_rate: float
+    difference: float
+    n_model_only: int
+    n_base_only: int
+    pvalue: float
+    n: int
+    alternative: str
+
+
+def direction_vs_always_up(
+    actual: object,
+    forecast: object,
+    *,
+    atol: float | None = None,
+    alternative: Literal["greater", "less", "two-sided"] = "greater",
+) -> DirectionVsAlwaysUpResult:
+    r"""Directional accuracy of a model against the always-up base rate (exact McNemar test).
+
+    Classes as in :func:`pesaran_timmermann`: up (value > ``atol``) or not up. The model's hit
+    :math:`m_t` and the always-up hit :math:`u_t = 1[y_t > 0]` are paired on each day. They
+    differ only on days the model forecasts "not up": :math:`b` of those days were not up
+    (the model right, always-up wrong), :math:`c` were up. Under H0 (equal hit rates) each of
+    the :math:`b + c` discordant days is the model's with probability 1/2, so
+    :math:`b \sim \mathrm{Binomial}(b + c, 1/2)`: McNemar's (1947) test in its exact form,
+    with ``hit_rate - base_rate = (b - c) / n``. The default one-sided alternative is that
+    the model has the higher hit rate; PT tests a different null (independence of signs),
+    so report both.
+
+    Parameters
+    ----------
+    actual : array-like of float, shape (n,)
+        Realised changes, e.g. log returns (only signs are used).
+    forecast : array-like of float, shape (n,)
+        Forecast changes for the same days.
+    atol : float, optional
+        Changes with ``|value| <= atol`` are not up; default as in :func:`pesaran_timmermann`.
+    alternative : {"greater", "less", "two-sided"}, default "greater"
+        ``"greater"``: the model's hit rate exceeds the base rate.
+
+    Returns
+    -------
+    DirectionVsAlwaysUpResult
+
+    Raises
+    ------
+    DegenerateTestError
+        When the model forecasts "up" on every day (``b + c = 0``): it *is* the always-up
+        forecast and there is nothing to test.
+    ValueError
+        Empty, NaN/inf, different lengths or DatetimeIndexes, negative ``atol``, unknown
+        ``alternative``.
+
+    References
+    ----------
+    McNemar, Q. (1947). Note on the sampling error of the difference between correlated
+    proportions or percentages. Psychometrika 12(2), 153-157.
+    """
+    if alternative not in ("greater", "less", "two-sided"):
+        raise ValueError(
+            f"alternative must be 'greater', 'less' or 'two-sided'; got {alternative!r}"
+        )
+    _check_aligned({"actual": actual, "forecast": forecast})
+    realised = _as_1d("actual", actual)
+    predicted = _as_1d("forecast", forecast)
+    if atol is None:
+        atol = 1e-9 * float(np.max(np.abs(realised)))
+    if not atol >= 0.0:
+        raise ValueError(f"atol must be >= 0 (units of the changes); got {atol!r}")
+    up = realised > atol
+    called_up = predicted > atol
+    n = up.size
+    model_only = int(np.sum(~called_up & ~up))
+    base_only = int(np.sum(~called_up & up))
+    if model_only + base_only == 0:
+        raise DegenerateTestError(
+            "the model forecasts 'up' on every day, so it is the always-up forecast and the "
+            "comparison is undefined"
+        )
+    test = stats.binomtest(model_only, model_only + base_only, 0.5, alternative=alternative)
+    hit_rate = float(np.mean(up == called_up))
+    base_rate = float(np.mean(up))
+    return DirectionVsAlwaysUpResult(
+        hit_rate=hit_rate,
+        base_rate=base_rate,
+        difference=hit_rate - base_rate,
+        n_model_only=model_only,
+        n_base_only=base_only,
+        pvalue=float(test.pvalue),
+        n=n,
+        alternative=alternative,
     )

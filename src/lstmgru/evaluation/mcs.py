@@ -1,4 +1,4 @@
-"""Bootstrap comparisons of many models: the Model Confidence Set.
+"""Bootstrap comparisons of many models: the Model Confidence Set and the SPA test.
 
 References
 ----------
@@ -17,6 +17,7 @@ import pandas as pd
 
 from lstmgru.evaluation._common import (
     LOSS_ATOL,
+    DegenerateTestError,
     _as_1d,
     _constant_differential,
     _equal_losses,
@@ -221,4 +222,152 @@ def model_confidence_set(
     excluded = tuple(m for m in frame.columns if pvalues[m] <= size)
     return ModelConfidenceSetResult(
         included=included, excluded=excluded, pvalues=pvalues, size=float(size)
+    )
+
+
+@dataclass(frozen=True)
+class SPAResult:
+    """Result of :func:`spa_test`.
+
+    Attributes
+    ----------
+    pvalue_lower, pvalue_consistent, pvalue_upper : float
+        Hansen's (2005) SPA p-values; ``consistent`` is the one to report, ``lower`` and
+        ``upper`` bound it (lower <= consistent <= upper). Small: some model has a lower
+        expected loss than the benchmark.
+    n : int
+        Number of days.
+    n_models : int
+        Models compared with the benchmark (all columns, including any identical to it).
+    reps : int
+        Bootstrap replications.
+    block_size : int
+        Mean block length of the stationary bootstrap (days).
+    identical : tuple of str
+        Models whose losses equal the benchmark's to within rounding: they cannot beat it,
+        contribute a zero statistic and are left out of the bootstrap (``arch`` would divide
+        0 by 0 for them).
+    """
+
+    pvalue_lower: float
+    pvalue_consistent: float
+    pvalue_upper: float
+    n: int
+    n_models: int
+    reps: int
+    block_size: int
+    identical: tuple[str, ...] = ()
+
+
+def spa_test(
+    losses_benchmark: object,
+    losses_models: pd.DataFrame,
+    *,
+    reps: int = 1000,
+    block_size: int | None = None,
+    seed: int = 0,
+    studentize: bool = True,
+) -> SPAResult:
+    r"""Hansen's (2005) test of superior predictive ability: does any model beat the benchmark?
+
+    Wraps ``arch.bootstrap.SPA``. With loss differentials
+    :math:`d_{k,t} = L_{0,t} - L_{k,t}` (benchmark minus model :math:`k`), H0 is
+    :math:`\max_k E[d_{k,t}] \le 0` (no model is better than the benchmark) against H1: some
+    model has a lower expected loss. The statistic is
+    :math:`\max(0, \max_k \sqrt n\, \bar d_k / \hat\omega_k)`, its null distribution comes
+    from a stationary bootstrap (Politis & Romano 1994) with mean block length
+    ``block_size``, and the three p-values recentre the bootstrap differently (lower: at
+    zero for all models; consistent: Hansen's threshold rule; upper: the least favourable
+    configuration, White's Reality Check when studentised). One test for the whole family, so
+    no further multiplicity adjustment is needed.
+
+    Parameters
+    ----------
+    losses_benchmark : array-like of float, shape (n,)
+        Per-day losses of the benchmark (e.g. squared log-return errors of the random walk).
+    losses_models : pandas.DataFrame, shape (n, k)
+        Per-day losses of the competing models, one column per model, same units and days.
+    reps : int, default 1000
+        Bootstrap replications.
+    block_size : int, optional
+        Mean block length in days; default ``ceil(sqrt(n))``.
+    seed : int, default 0
+        Seed of the bootstrap (NumPy ``default_rng``); equal seeds give equal p-values.
+    studentize : bool, default True
+        Studentise each differential by its bootstrap standard deviation (Hansen's choice).
+
+    Returns
+    -------
+    SPAResult
+
+    Raises
+    ------
+    DegenerateTestError
+        When every model's losses equal the benchmark's to within rounding: nothing is tested.
+    ValueError
+        Bad input: empty, NaN/inf, mismatched lengths, duplicate model names, ``reps < 1``,
+        ``block_size`` outside 1..n.
+
+    References
+    ----------
+    Hansen, P. R. (2005). A test for superior predictive ability. Journal of Business &
+    Economic Statistics 23(4), 365-380. doi:10.1198/073500105000000063
+    Politis, D. N. & Romano, J. P. (1994). The stationary bootstrap. JASA 89(428), 1303-1313.
+    """
+    from arch.bootstrap import SPA
+
+    if not isinstance(losses_models, pd.DataFrame) or losses_models.shape[1] < 1:
+        raise ValueError(
+            "losses_models must be a DataFrame with one column per model; got "
+            f"{type(losses_models).__name__}"
+        )
+    if losses_models.columns.duplicated().any():
+        raise ValueError("losses_models has duplicate model columns")
+    if isinstance(reps, bool) or not isinstance(reps, int | np.integer) or reps < 1:
+        raise ValueError(f"reps must be an integer >= 1; got {reps!r}")
+    benchmark = _as_1d("losses_benchmark", losses_benchmark, min_length=2)
+    n = benchmark.size
+    if losses_models.shape[0] != n:
+        raise ValueError(
+            f"losses_models has {losses_models.shape[0]} rows; losses_benchmark has {n} days"
+        )
+    models = {str(c): _as_1d(f"losses_models[{c!r}]", losses_models[c]) for c in losses_models}
+    if block_size is None:
+        block_size = math.ceil(math.sqrt(n))
+    if not 1 <= block_size <= n:
+        raise ValueError(f"block_size must be between 1 and n={n}; got {block_size}")
+    tolerance = LOSS_ATOL * _loss_scale(benchmark, *models.values())
+    identical = tuple(m for m, v in models.items() if _equal_losses(v, benchmark, tolerance))
+    tested = [m for m in models if m not in identical]
+    if not tested:
+        raise DegenerateTestError(
+            "every model has the benchmark's losses (to within rounding), so no model can "
+            "beat it and the SPA statistic is undefined"
+        )
+    for m in tested:
+        if _constant_differential(benchmark, models[m], tolerance):
+            raise DegenerateTestError(
+                f"the loss differential of the benchmark and {m!r} is constant (to within "
+                "rounding), so its variance is zero and the SPA statistic is undefined"
+            )
+    spa = SPA(
+        benchmark,
+        np.column_stack([models[m] for m in tested]),
+        block_size=block_size,
+        reps=int(reps),
+        bootstrap="stationary",
+        studentize=studentize,
+        seed=np.random.default_rng(seed),
+    )
+    spa.compute()
+    pvalues = spa.pvalues
+    return SPAResult(
+        pvalue_lower=float(pvalues["lower"]),
+        pvalue_consistent=float(pvalues["consistent"]),
+        pvalue_upper=float(pvalues["upper"]),
+        n=n,
+        n_models=len(models),
+        reps=int(reps),
+        block_size=int(block_size),
+        identical=identical,
     )

@@ -1,5 +1,5 @@
 """Tests of equal predictive accuracy: Diebold-Mariano with the Harvey-Leybourne-Newbold
-correction.
+correction, and its pooled (panel) version across instruments.
 
 References
 ----------
@@ -7,6 +7,10 @@ Diebold, F. X. & Mariano, R. S. (1995). Comparing predictive accuracy. Journal o
 Economic Statistics 13(3), 253-263.
 Harvey, D., Leybourne, S. & Newbold, P. (1997). Testing the equality of prediction mean squared
 errors. International Journal of Forecasting 13(2), 281-291.
+Newey, W. K. & West, K. D. (1987). A simple, positive semi-definite, heteroskedasticity and
+autocorrelation consistent covariance matrix. Econometrica 55(3), 703-708. doi:10.2307/1913610
+Newey, W. K. & West, K. D. (1994). Automatic lag selection in covariance matrix estimation.
+Review of Economic Studies 61(4), 631-653.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+import pandas as pd
 from scipy import stats
 
 from lstmgru.evaluation._common import (
@@ -25,8 +30,11 @@ from lstmgru.evaluation._common import (
     DegenerateTestError,
     _as_1d,
     _check_aligned,
+    _check_lags,
     _constant_differential,
     _loss_scale,
+    _newey_west_long_run_variance,
+    newey_west_lags,
 )
 
 
@@ -195,5 +203,144 @@ def diebold_mariano(
         mean_loss_differential=mean_d,
         n=n,
         h=h,
+        alternative=alternative,
+    )
+
+
+@dataclass(frozen=True)
+class PooledDieboldMarianoResult:
+    """Result of :func:`pooled_dm`.
+
+    Attributes
+    ----------
+    statistic : float
+        Pooled DM statistic, approximately standard normal under H0; negative when model A
+        has the lower mean loss across instruments.
+    pvalue : float
+        p-value from the standard normal, for ``alternative``.
+    mean_loss_differential : float
+        Mean over days of the cross-sectional mean loss differential (loss units).
+    n_days : int
+        Days with at least one instrument.
+    n_instruments : int
+        Instruments (columns) with at least one value.
+    lags : int
+        Newey-West truncation lag used (days).
+    alternative : str
+        ``"two-sided"``, ``"less"`` or ``"greater"``.
+    """
+
+    statistic: float
+    pvalue: float
+    mean_loss_differential: float
+    n_days: int
+    n_instruments: int
+    lags: int
+    alternative: str
+
+
+def pooled_dm(
+    loss_differentials: pd.DataFrame,
+    *,
+    lags: int | None = None,
+    alternative: Alternative = "two-sided",
+) -> PooledDieboldMarianoResult:
+    r"""Panel test of equal predictive accuracy across instruments (pooled Diebold-Mariano).
+
+    With loss differentials :math:`d_{i,t} = L(e_{A,i,t}) - L(e_{B,i,t})` of instrument
+    :math:`i` on day :math:`t`, the test runs on the cross-sectional mean
+
+    .. math::
+
+        \bar d_t = \frac{1}{N_t} \sum_{i \in I_t} d_{i,t}, \qquad
+        S = \bar{\bar d} \big/ \sqrt{\hat V / T},
+
+    where :math:`I_t` are the :math:`N_t` instruments with a value on day :math:`t`,
+    :math:`\bar{\bar d}` the mean of :math:`\bar d_t` over the :math:`T` days with any value,
+    and :math:`\hat V` the Newey & West (1987) long-run variance of :math:`\bar d_t` (Bartlett
+    kernel, ``lags`` lags, divisor ``T``). Averaging across instruments first keeps the
+    cross-sectional correlation of the losses (common market days) inside :math:`\hat V`, so
+    no independence between instruments is assumed; the HAC variance allows for serial
+    correlation and heteroskedasticity. H0: :math:`E[\bar d_t] = 0`; :math:`S` is referred to
+    the standard normal (no small-sample correction; :math:`T` is in the hundreds or more).
+
+    Parameters
+    ----------
+    loss_differentials : pandas.DataFrame, shape (T, N)
+        Dates in the index, one column per instrument, loss units (e.g. squared log-return
+        errors of model A minus those of model B). NaN marks a day without a test value for
+        that instrument (different test spans, holidays); rows are sorted by the index.
+    lags : int, optional
+        Newey-West truncation lag in days; default :math:`\lfloor 4 (T/100)^{2/9} \rfloor`
+        (Newey & West 1994 rule of thumb, e.g. 5 for 490 days).
+    alternative : {"two-sided", "less", "greater"}, default "two-sided"
+        ``"less"``: model A has the lower expected loss; ``"greater"``: the higher.
+
+    Returns
+    -------
+    PooledDieboldMarianoResult
+
+    Raises
+    ------
+    DegenerateTestError
+        When :math:`\bar d_t` is constant to within rounding (e.g. all differentials zero).
+    ValueError
+        Not a DataFrame, duplicate dates or instruments, infinite or non-numeric values, an
+        instrument without any value, fewer than two days, bad ``lags`` or ``alternative``.
+    """
+    if alternative not in ("two-sided", "less", "greater"):
+        raise ValueError(
+            f"alternative must be 'two-sided', 'less' or 'greater'; got {alternative!r}"
+        )
+    if not isinstance(loss_differentials, pd.DataFrame) or loss_differentials.shape[1] < 1:
+        raise ValueError(
+            "loss_differentials must be a DataFrame with dates in the index and one column "
+            f"per instrument; got {type(loss_differentials).__name__}"
+        )
+    frame = loss_differentials
+    if frame.index.duplicated().any():
+        raise ValueError(
+            f"loss_differentials has duplicate dates, e.g. {frame.index[frame.index.duplicated()][0]}"
+        )
+    if frame.columns.duplicated().any():
+        raise ValueError("loss_differentials has duplicate instrument columns")
+    try:
+        values = frame.sort_index().to_numpy(dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"loss_differentials must be numeric: {exc}") from exc
+    if np.isinf(values).any():
+        raise ValueError("loss_differentials contains infinite values; NaN marks a missing day")
+    present = ~np.isnan(values)
+    empty = [str(c) for c in frame.columns[~present.any(axis=0)]]
+    if empty:
+        raise ValueError(f"instrument(s) {empty} have no loss differential; drop the column(s)")
+    rows = present.any(axis=1)
+    daily = np.nanmean(values[rows], axis=1)
+    n_days = daily.size
+    if n_days < 2:
+        raise ValueError(f"loss_differentials has {n_days} day(s) with values; need at least 2")
+    lags = _check_lags(newey_west_lags(n_days) if lags is None else lags, n_days)
+    scale = float(np.nanmean(np.abs(values)))
+    if np.all(np.abs(daily - np.mean(daily)) <= LOSS_ATOL * scale + 1e-300):
+        raise DegenerateTestError(
+            "the cross-sectional mean loss differential is constant to within rounding, so "
+            "its variance is zero and the pooled test is undefined"
+        )
+    variance = _newey_west_long_run_variance(daily, lags)
+    mean_d = float(np.mean(daily))
+    statistic = mean_d / math.sqrt(variance / n_days)
+    if alternative == "two-sided":
+        pvalue = 2.0 * stats.norm.sf(abs(statistic))
+    elif alternative == "less":
+        pvalue = stats.norm.cdf(statistic)
+    else:
+        pvalue = stats.norm.sf(statistic)
+    return PooledDieboldMarianoResult(
+        statistic=float(statistic),
+        pvalue=float(pvalue),
+        mean_loss_differential=mean_d,
+        n_days=n_days,
+        n_instruments=int(frame.shape[1]),
+        lags=lags,
         alternative=alternative,
     )
