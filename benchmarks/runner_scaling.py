@@ -1,6 +1,6 @@
 """Wall time of the experiment runner over 1, 2 and 4 tickers, one and two jobs at a time.
 
-Runs :func:`lstmgru.pipeline.run_pipeline` on the quick profile with two model lists: the cheap
+Runs :func:`lstmgru.runner.run_pipeline` on the quick profile with two model lists: the cheap
 baselines (random walk and drift, which show the runner's own overhead: kernel start, data,
 evaluation, writing results) and the profile's full list (networks and ARIMA). Only the
 experiment and comparison notebooks are executed (the chapters 01 and 02 cost the same for any
@@ -28,7 +28,7 @@ import time
 from importlib import metadata
 from pathlib import Path
 
-from lstmgru import pipeline
+from lstmgru import runner, runs
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -41,7 +41,7 @@ def machine() -> dict[str, object]:
     info: dict[str, object] = {
         "platform": platform.platform(),
         "python": platform.python_version(),
-        "cores_usable": pipeline.cpu_count(),
+        "cores_usable": runner.cpu_count(),
         "cores_total": os.cpu_count(),
     }
     try:
@@ -70,8 +70,8 @@ def measure(
     """One runner call on a fresh output folder, then a rerun there (every ticker skipped)."""
     with tempfile.TemporaryDirectory(prefix="runner-scaling-") as output:
 
-        def call() -> pipeline.RunSummary:
-            return pipeline.run_pipeline(
+        def call() -> runner.RunSummary:
+            return runner.run_pipeline(
                 list(tickers),
                 profile="quick",
                 models=models,
@@ -96,7 +96,7 @@ def measure(
         "mean_ticker_notebook_s": round(sum(per_ticker) / len(per_ticker), 2)
         if per_ticker
         else None,
-        "comparison_s": round(summary.wall_times.get(pipeline.COMPARISON_NOTEBOOK, 0.0), 2),
+        "comparison_s": round(summary.wall_times.get(runs.COMPARISON_NOTEBOOK, 0.0), 2),
         "rerun_s": round(rerun, 2),
         "rerun_skipped": len(again.skipped),
         "done": len(summary.done),
@@ -154,8 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     with tempfile.TemporaryDirectory(prefix="runner-notebooks-") as folder:
         notebooks = Path(folder)
-        for name in (pipeline.EXPERIMENT_NOTEBOOK, pipeline.COMPARISON_NOTEBOOK):
-            (notebooks / name).symlink_to(pipeline.NOTEBOOK_DIR / name)
+        for name in (runs.EXPERIMENT_NOTEBOOK, runs.COMPARISON_NOTEBOOK):
+            (notebooks / name).symlink_to(runs.NOTEBOOK_DIR / name)
         measure(notebooks, TICKERS[:1], MODEL_LISTS["cheap"], 1)  # warm-up: imports, data caches
         for name in model_lists:
             for count in counts:

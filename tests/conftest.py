@@ -34,7 +34,7 @@ QUICK_TICKERS = ("KO", "XOM")
 @pytest.fixture(scope="session")
 def quick_run(tmp_path_factory):
     """A finished quick-profile pipeline run over two tickers: its summary object."""
-    from lstmgru.pipeline import run_pipeline
+    from lstmgru.runner import run_pipeline
 
     output = tmp_path_factory.mktemp("runs")
     summary = run_pipeline(

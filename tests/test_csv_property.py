@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 
 from lstmgru.cli import build_parser
 from lstmgru.data import CSV_OPTIONS, DataError, DataWarning, load_prices
-from lstmgru.pipeline import EXPERIMENT_NOTEBOOK, NOTEBOOK_DIR
+from lstmgru.runs import EXPERIMENT_NOTEBOOK, NOTEBOOK_DIR
 
 DATE_FORMATS = (
     "%Y-%m-%d",

@@ -245,7 +245,7 @@ def test_every_option_a_message_names_exists_in_each_interface() -> None:
 
     from lstmgru.config import OPTION_INTERFACES, DataConfig, ModelConfig, option_hint
     from lstmgru.data import CSV_OPTIONS, YFINANCE_OPTIONS
-    from lstmgru.pipeline import EXPERIMENT_NOTEBOOK, NOTEBOOK_DIR
+    from lstmgru.runs import EXPERIMENT_NOTEBOOK, NOTEBOOK_DIR
 
     show_flags, run_flags = _show_flags()
     notebook = papermill.inspect_notebook(str(NOTEBOOK_DIR / EXPERIMENT_NOTEBOOK))

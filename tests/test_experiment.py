@@ -12,7 +12,7 @@ from conftest import synthetic_prices
 from lstmgru.config import ExperimentConfig
 from lstmgru.data import _provenance
 from lstmgru.experiment import ablation_table, price_ablation, run_experiment
-from lstmgru.results import read_results, write_results
+from lstmgru.runs import read_results, write_results
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ import pytest
 from conftest import QUICK_TICKERS
 
 from lstmgru.config import NETWORK_LAYERS
-from lstmgru.pipeline import COMPARISON_NOTEBOOK, EXPERIMENT_NOTEBOOK, RUNNER_PARAMETERS
-from lstmgru.results import read_results
+from lstmgru.runner import RUNNER_PARAMETERS
+from lstmgru.runs import COMPARISON_NOTEBOOK, EXPERIMENT_NOTEBOOK, read_results
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))

@@ -2,7 +2,7 @@
 
 ``data list`` prints the tickers of the offline sources; ``data show TICKER`` prints span, rows,
 missing values and the SHA-256 of a series. ``run`` executes the experiment notebooks over tickers
-(see :mod:`lstmgru.pipeline`), ``report`` builds the PDF (see :mod:`lstmgru.report`), ``bench``
+(see :mod:`lstmgru.runner` and ``docs/runner.md``), ``report`` builds the PDF (see :mod:`lstmgru.report`), ``bench``
 runs the speed benchmarks.
 """
 
@@ -87,7 +87,7 @@ def _bench(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m lstmgru``."""
-    from lstmgru import pipeline, report
+    from lstmgru import report, runner
 
     parser = argparse.ArgumentParser(prog="python -m lstmgru", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -126,8 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
     show.set_defaults(func=_data_show)
 
     run = sub.add_parser("run", help="run the experiment notebooks over tickers (papermill)")
-    pipeline.add_arguments(run)
-    run.set_defaults(func=pipeline.main)
+    runner.add_arguments(run)
+    run.set_defaults(func=runner.main)
 
     rep = sub.add_parser("report", help="build report/build/thesis.pdf from a run")
     report.add_arguments(rep)

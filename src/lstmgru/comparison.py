@@ -1,9 +1,9 @@
 """Cross-ticker comparison: the tables and the computed conclusion of ``04_comparison``.
 
 Every function is pure: it takes the per-ticker results already read from disk (a mapping of
-ticker to :class:`lstmgru.results.StoredResult`, or to its ``metrics`` frame) or the long frames
+ticker to :class:`lstmgru.runs.StoredResult`, or to its ``metrics`` frame) or the long frames
 built from them, and returns a data frame or text. Reading a run is
-:func:`lstmgru.pipeline.load_run`.
+:func:`lstmgru.runs.load_run`.
 
 Conventions
 -----------
@@ -29,7 +29,7 @@ import pandas as pd
 
 from lstmgru import evaluation
 from lstmgru.config import NETWORK_LAYERS
-from lstmgru.results import StoredResult
+from lstmgru.runs import StoredResult
 
 __all__ = [
     "BENCHMARK",

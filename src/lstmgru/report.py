@@ -1,7 +1,7 @@
 """The written report: ``report/build/thesis.pdf`` and HTML pages from an executed run.
 
 ``python -m lstmgru report`` (``make pdf``; ``make report`` runs the experiment first) reads a run
-directory written by :mod:`lstmgru.pipeline`::
+directory written by :mod:`lstmgru.runner` (layout: :mod:`lstmgru.runs`)::
 
     <run>/run.json                       run record (id, tickers, profile, status, versions)
     <run>/01_equations.ipynb             theory chapter (optional)

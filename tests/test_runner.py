@@ -23,17 +23,18 @@ import pandas as pd
 import pytest
 from conftest import QUICK_TICKERS, synthetic_prices
 
-from lstmgru import cli, pipeline, runs
+from lstmgru import cli, runner, runs
 from lstmgru.hooks import PAUSE_DIR_VARIABLE
-from lstmgru.pipeline import (
+from lstmgru.runner import NotebookTask, execute_task, keys, run_pipeline
+from lstmgru.runner.plan import make_plan
+from lstmgru.runs import (
     COMPARISON_NOTEBOOK,
     EXPERIMENT_NOTEBOOK,
-    NotebookTask,
-    execute_task,
-    run_pipeline,
+    NOTEBOOK_DIR,
+    load_run,
+    read_done,
+    read_results,
 )
-from lstmgru.results import read_results
-from lstmgru.runs import load_run, read_done
 
 CHEAP = {"source": "skfolio", "profile": "quick", "models": "random_walk,drift", "progress": False}
 
@@ -51,12 +52,12 @@ def notebook_dir(tmp_path_factory) -> Path:
     """The experiment and comparison notebooks only (chapters 01 and 02 left out)."""
     folder = tmp_path_factory.mktemp("notebooks")
     for name in (EXPERIMENT_NOTEBOOK, COMPARISON_NOTEBOOK):
-        (folder / name).symlink_to(pipeline.NOTEBOOK_DIR / name)
+        (folder / name).symlink_to(NOTEBOOK_DIR / name)
     return folder
 
 
 @pytest.fixture(scope="module")
-def cheap_run(tmp_path_factory, notebook_dir) -> pipeline.RunSummary:
+def cheap_run(tmp_path_factory, notebook_dir) -> runner.RunSummary:
     output = tmp_path_factory.mktemp("cheap")
     summary = run_pipeline(["KO", "XOM"], output=output, jobs=2, notebook_dir=notebook_dir, **CHEAP)
     assert not summary.failures, summary.failures
@@ -93,7 +94,7 @@ def test_cheap_run_record(cheap_run) -> None:
     record = _record(cheap_run.run_dir)
     assert cheap_run.done == ("KO", "XOM")
     assert record["jobs"] == 2
-    assert record["threads_per_job"] == max(1, pipeline.cpu_count() // 2)
+    assert record["threads_per_job"] == max(1, runner.cpu_count() // 2)
     assert record["parameters"]["models"] == "random_walk,drift"
     assert record["notebooks"]["01_equations"] == {"status": "missing"}
     assert record["notebooks"]["04_comparison"]["status"] == "done"
@@ -147,8 +148,8 @@ def test_changed_notebook_invalidates_finished_results(tmp_path) -> None:
     folder = tmp_path / "notebooks"
     folder.mkdir()
     experiment = folder / EXPERIMENT_NOTEBOOK
-    shutil.copy(pipeline.NOTEBOOK_DIR / EXPERIMENT_NOTEBOOK, experiment)
-    (folder / COMPARISON_NOTEBOOK).symlink_to(pipeline.NOTEBOOK_DIR / COMPARISON_NOTEBOOK)
+    shutil.copy(NOTEBOOK_DIR / EXPERIMENT_NOTEBOOK, experiment)
+    (folder / COMPARISON_NOTEBOOK).symlink_to(NOTEBOOK_DIR / COMPARISON_NOTEBOOK)
     first = run_pipeline(["KO"], output=tmp_path / "out", notebook_dir=folder, **CHEAP)
     assert first.done == ("KO",)
     key = read_done(first.run_dir / "KO")
@@ -522,3 +523,50 @@ def test_latest_run_is_found(tmp_path, cheap_run) -> None:
         runs.resolve_run_dir(output=tmp_path)
     with pytest.raises(FileNotFoundError, match="is not a run directory"):
         runs.resolve_run_dir(tmp_path)
+
+
+# ----------------------------------------------------------------------------------------------
+# What a result key covers
+# ----------------------------------------------------------------------------------------------
+
+
+def _plan_key(ticker: str, notebook_dir: Path, output: Path) -> str:
+    plan = make_plan(
+        [ticker],
+        source="skfolio",
+        profile="quick",
+        output=output,
+        start=None,
+        end=None,
+        models="random_walk,drift",
+        n_seeds=None,
+        epochs=None,
+        run_id=None,
+        parameters=None,
+        csv_dir=None,
+        notebook_dir=notebook_dir,
+        kernel_name=runner.KERNEL_NAME,
+    )
+    return plan.tickers[0].key
+
+
+def _touch(path: Path) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+
+
+def test_result_key_covers_the_notebooks_code_only(
+    tmp_path, notebook_dir, cheap_run, monkeypatch
+) -> None:
+    finished = read_done(cheap_run.run_dir / "KO")
+    assert _plan_key("KO", notebook_dir, cheap_run.run_dir.parent) == finished
+    package = tmp_path / "lstmgru"
+    shutil.copytree(keys.PACKAGE_DIR, package, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(keys, "PACKAGE_DIR", package)
+    report_code = package / "report" / "latex.py"
+    if not report_code.is_file():  # the report as one module
+        report_code = package / "report.py"
+    for unkeyed in (report_code, package / "runner" / "cli.py", package / "cli.py"):
+        _touch(unkeyed)
+    assert _plan_key("KO", notebook_dir, cheap_run.run_dir.parent) == finished
+    _touch(package / "models" / "naive.py")
+    assert _plan_key("KO", notebook_dir, cheap_run.run_dir.parent) != finished
