@@ -218,7 +218,8 @@ def test_join_display_paragraphs() -> None:
 
 def test_html_captions_are_numbered_and_references_linked() -> None:
     figure = new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "F"})
-    table = new_output("execute_result", data={"text/html": "<table></table>"}, execution_count=1)
+    html = "<table><caption>T.</caption></table>"
+    table = new_output("execute_result", data={"text/html": html}, execution_count=1)
     cells = [
         new_markdown_cell("Figure~\\ref{fig:a} and Table~\\ref{tab:b}; eq. \\eqref{eq:c}."),
         new_code_cell("", outputs=[table], metadata={"caption": "T.", "label": "tab:b"}),
@@ -231,6 +232,7 @@ def test_html_captions_are_numbered_and_references_linked() -> None:
     )
     assert nb.cells[2].metadata["thesis_html"]["kind"] == "Figure"
     assert nb.cells[1].metadata["thesis_html"]["anchor"] == "tab:b"
+    assert nb.cells[1].outputs[0].data["text/html"] == "<table></table>"  # one caption
 
 
 def test_figure_outputs_get_caption_label_and_prefer_pdf() -> None:

@@ -436,13 +436,16 @@ class CaptionPreprocessor(ThesisPreprocessor):
         return cell, resources
 
 
+_HTML_CAPTION_RE = re.compile(r"<caption\b[^>]*>.*?</caption>", re.S)
+
+
 class HtmlCaptionPreprocessor(ThesisPreprocessor):
     """Number the captioned figures and tables of a notebook for its HTML page.
 
     Sets ``cell.metadata.thesis_html = {kind, number, caption, anchor}`` (read by the
     ``thesis_html`` template) and turns ``\\ref{label}`` of those labels in Markdown into links
     ``[number](#label)``; ``~`` before a reference becomes a non-breaking space. Equation
-    references are left to MathJax.
+    references are left to MathJax. A table's own ``<caption>`` gives way to the numbered one.
     """
 
     def preprocess(self, nb, resources):
@@ -464,6 +467,9 @@ class HtmlCaptionPreprocessor(ThesisPreprocessor):
             counters[kind] += 1
             if label:
                 numbers[label] = counters[kind]
+            for d in data:  # the numbered caption above the table replaces the table's own
+                if kind == "Table" and isinstance(d.get("text/html"), str):
+                    d["text/html"] = _HTML_CAPTION_RE.sub("", d["text/html"])
             cell.metadata["thesis_html"] = {
                 "kind": kind,
                 "number": counters[kind],
