@@ -1,4 +1,4 @@
-"""Cross-ticker tables and the generated conclusion, on small hand-made result frames.
+"""Cross-ticker tables on small hand-made result frames (the conclusion: test_findings.py).
 
 The expected numbers are worked out by hand from the two frames below (``metrics_a`` and
 ``metrics_b``): means, ranks and counts of p-values below 5 %.
@@ -204,58 +204,6 @@ def test_seed_summary_without_networks_is_empty() -> None:
     ]
 
 
-def test_conclusions_are_computed(scores) -> None:
-    sentences = comparison.conclusions(scores, alpha=0.05, unfinished={"C": "failed"})
-    assert sentences[0] == (
-        "The comparison covers 2 instruments (A, B) and 4 models besides the random walk. "
-        "Left out because they did not finish: C (failed)."
-    )
-    assert sentences[1].startswith("1 of 2 networks (LSTM) beat the random walk at the 5 % level")
-    assert (
-        "over all 4 network-instrument pairs, 1 show a significantly smaller and 1 a "
-        in (sentences[1])
-    )
-    assert sentences[2] == "Networks significantly worse than the random walk somewhere: GRU."
-    assert sentences[3] == (
-        "The drift model beats the random walk significantly on 0 of 2 instruments and is "
-        "significantly worse on 0."
-    )
-    assert (
-        "ARIMA model beats the random walk significantly on 1 of 2 instruments and is "
-        in (sentences[4])
-    )
-    assert (
-        "best model is the LSTM (mean rank 1.00 of 5 models); the random walk's mean rank "
-        in (sentences[5])
-    )
-    assert sentences[6].startswith("The lowest mean Theil's U2 is 0.980 (LSTM)")
-    assert sentences[7] == (
-        "The random walk is in the 90 % model confidence set for 2 of 2 instruments; in the "
-        "set for every instrument: random walk, drift and LSTM."
-    )
-    assert sentences[8] == (
-        "The networks' mean directional accuracy is 52.5 %; the Pesaran-Timmermann test finds "
-        "directional skill at the 5 % level in 2 of 4 network-instrument pairs."
-    )
-
-
-def test_conclusions_follow_the_level(scores) -> None:
-    strict = comparison.conclusions(scores, alpha=0.001)
-    assert strict[1].startswith("0 of 2 networks beat the random walk at the 0.1 % level")
-    assert "in 0 of 4 network-instrument pairs" in strict[-1]
-
-
-def test_conclusions_without_networks(results) -> None:
-    cheap = {t: f.loc[["random_walk", "drift"]] for t, f in results.items()}
-    sentences = comparison.conclusions(comparison.collect_metrics(cheap))
-    assert sentences[1] == "No recurrent network was part of this run."
-    assert "1 model besides the random walk" in sentences[0]
-    # Theil's U2 1.001 and 1.002: the random walk ranks first on both.
-    assert "best model is the random walk (mean rank 1.00 of 2 models)." in sentences[3]
-    markdown = comparison.conclusion_markdown(comparison.collect_metrics(cheap))
-    assert markdown.startswith("- The comparison covers 2 instruments")
-
-
 def test_mcs_summary_counts_only_tickers_where_the_mcs_applies(results) -> None:
     # Ticker B as stored after an MCS that was not applicable: NaN p-values, in_mcs missing
     # (NA in memory, an empty cell -- NaN -- after the CSV round trip).
@@ -268,28 +216,12 @@ def test_mcs_summary_counts_only_tickers_where_the_mcs_applies(results) -> None:
     assert table.loc["random_walk", "mean_mcs_pvalue"] == pytest.approx(0.40)
     as_csv = scores.assign(in_mcs=scores["in_mcs"].map({True: "True", False: "False"}))
     pd.testing.assert_frame_equal(comparison.mcs_summary(as_csv), table)
-    sentence = comparison.conclusions(scores)[-2]
-    assert sentence == (
-        "The random walk is in the 90 % model confidence set for 1 of 1 instrument (not "
-        "applicable on 1 more); in the set for every instrument where it applies: random walk, "
-        "drift, ARIMA and LSTM."
-    )
 
 
-def test_conclusions_of_a_ticker_whose_price_never_moves(results) -> None:
+def test_mcs_summary_of_a_ticker_whose_price_never_moves(results) -> None:
     # A constant price series: Theil's U2, every test and the MCS are undefined (NaN).
     flat = results["A"].assign(
         theil_u2=np.nan, dm_pvalue_vs_random_walk=np.nan, pt_pvalue=np.nan, mcs_pvalue=np.nan
     )
     flat["in_mcs"] = pd.array([pd.NA] * len(flat), dtype="boolean")
-    sentences = comparison.conclusions(comparison.collect_metrics({"FLAT": flat}))
-    assert not any("nan" in s for s in sentences), sentences
-    assert sentences[4] == (
-        "Theil's U2 is undefined on every instrument (the price never moves), so the models "
-        "are not ranked."
-    )
-    assert sentences[5] == (
-        "The model confidence set is not applicable on any instrument (the models' losses are "
-        "identical or differ by a constant)."
-    )
     assert comparison.mcs_summary(comparison.collect_metrics({"FLAT": flat}))["share"].isna().all()

@@ -398,14 +398,6 @@ def test_summarize_seeds_with_ensemble_scores_and_single_seed():
     assert math.isnan(summary.loc[("arima", "rmse"), "std"])
 
 
-def test_seed_ensemble_mean_and_median():
-    forecasts = pd.DataFrame({"s0": [1.0, 2.0], "s1": [2.0, 2.0], "s2": [6.0, 5.0]})
-    assert ev.seed_ensemble(forecasts).tolist() == [3.0, 3.0]
-    assert ev.seed_ensemble(forecasts, how="median").tolist() == [2.0, 2.0]
-    with pytest.raises(ValueError, match="how must be"):
-        ev.seed_ensemble(forecasts, how="max")
-
-
 def test_summarize_seeds_bad_input():
     with pytest.raises(ValueError, match="non-empty DataFrame"):
         ev.summarize_seeds(pd.DataFrame())
@@ -469,23 +461,6 @@ def test_comparison_table_without_arima_and_without_benchmark():
     del forecasts["random_walk"]
     with pytest.raises(ValueError, match="benchmark 'random_walk' not among the forecasts"):
         ev.comparison_table(actual, forecasts, previous=previous, train=train)
-
-
-def test_table_to_latex_booktabs_caption_label_and_formats():
-    actual, forecasts, previous, train = _experiment()
-    table = ev.comparison_table(actual, forecasts, previous=previous, train=train, mcs_reps=100)
-    latex = ev.table_to_latex(table, caption="One-step accuracy", label="tab:acc")
-    for token in (r"\toprule", r"\midrule", r"\bottomrule", r"\caption{One-step accuracy}"):
-        assert token in latex
-    assert r"\label{tab:acc}" in latex
-    assert r"theil\_u2" in latex and r"random\_walk" in latex
-    assert "$<$0.001" in latex  # noise vs random walk
-    assert " -- " in latex  # NaN cells
-    assert f"{table.loc['hybrid', 'theil_u2']:.3f}" in latex
-    html = ev.table_to_html(table)
-    assert "&lt;0.001" in html and "<table" in html
-    with pytest.raises(ValueError, match="non-empty"):
-        ev.table_to_latex(pd.DataFrame(), caption="c", label="l")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -679,5 +654,3 @@ def test_comparison_table_of_a_constant_price_series():
     assert table.loc["drift", "rmse"] == pytest.approx(50.0 * (math.exp(1e-4) - 1))
     assert table.loc["random_walk", "directional_accuracy"] == 1.0
     assert table.loc["arima", "directional_accuracy"] == 1.0
-    latex = ev.table_to_latex(table, caption="Constant prices", label="tab:flat")
-    assert " -- " in latex

@@ -87,7 +87,8 @@ def _bench(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m lstmgru``."""
-    from lstmgru import report, runner
+    from lstmgru import runner
+    from lstmgru.report import cli as report
 
     parser = argparse.ArgumentParser(prog="python -m lstmgru", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)

@@ -1,4 +1,5 @@
-"""Cross-ticker comparison: the tables and the computed conclusion of ``04_comparison``.
+"""Cross-ticker comparison: the tables of ``04_comparison`` (its conclusion is
+:func:`lstmgru.findings.conclusion_sentences`).
 
 Every function is pure: it takes the per-ticker results already read from disk (a mapping of
 ticker to :class:`lstmgru.runs.StoredResult`, or to its ``metrics`` frame) or the long frames
@@ -11,10 +12,8 @@ Conventions
   columns of :func:`lstmgru.evaluation.comparison_table` (``theil_u2``,
   ``directional_accuracy``, ``dm_pvalue_vs_random_walk``, ``pt_pvalue``, ``in_mcs``, ...).
 * Tables are models × tickers, models in the order they first appear, tickers in run order.
-* A model *beats* the random walk on a ticker at level ``alpha`` when its Theil's U2 is below 1
-  and the two-sided Diebold-Mariano p-value is below ``alpha``; it is *worse* when U2 is above 1
-  and the p-value is below ``alpha``. Other cases (including an undefined test) are "no
-  significant difference".
+* Verdicts (a model *beats* or is *worse* than the random walk) are those of
+  :mod:`lstmgru.findings`.
 * An undefined statistic is NaN (``in_mcs``: missing), e.g. Theil's U2 of a ticker whose price
   never moves or an MCS that is not applicable (see
   :func:`lstmgru.evaluation.model_confidence_set`); tables skip it and the text says so.
@@ -27,16 +26,13 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from lstmgru import evaluation
-from lstmgru.config import NETWORK_LAYERS
+from lstmgru import evaluation, findings
 from lstmgru.runs import StoredResult
 
 __all__ = [
     "BENCHMARK",
     "collect_metrics",
     "collect_seed_scores",
-    "conclusion_markdown",
-    "conclusions",
     "dm_pvalues",
     "mcs_summary",
     "metric_table",
@@ -50,21 +46,6 @@ __all__ = [
 #: Name of the random-walk forecast, the benchmark of every test.
 BENCHMARK = "random_walk"
 DM_COLUMN = "dm_pvalue_vs_random_walk"
-#: Readable names of models in generated text.
-DISPLAY_NAMES = {
-    "random_walk": "random walk",
-    "drift": "drift",
-    "arima": "ARIMA",
-    "lstm": "LSTM",
-    "gru": "GRU",
-    "lstm_gru": "LSTM-GRU",
-    "gru_lstm": "GRU-LSTM",
-    "lstm_gru_parallel": "parallel LSTM-GRU",
-}
-
-
-def _display(model: str) -> str:
-    return DISPLAY_NAMES.get(model, model)
 
 
 def _metrics_frame(ticker: str, value: StoredResult | pd.DataFrame) -> pd.DataFrame:
@@ -162,19 +143,6 @@ def dm_pvalues(
     return table
 
 
-def _verdicts(scores: pd.DataFrame, alpha: float, benchmark: str) -> pd.DataFrame:
-    if not 0.0 < alpha < 1.0:
-        raise ValueError(f"alpha must lie strictly between 0 and 1, got {alpha!r}")
-    _require(scores, ["theil_u2", DM_COLUMN])
-    rows = scores[scores["model"] != benchmark].copy()
-    significant = rows[DM_COLUMN].astype("float64") < alpha
-    u2 = rows["theil_u2"].astype("float64")
-    rows["verdict"] = np.where(
-        significant & (u2 < 1.0), "better", np.where(significant & (u2 > 1.0), "worse", "n.s.")
-    )
-    return rows
-
-
 def significance_counts(
     scores: pd.DataFrame, *, alpha: float = 0.05, benchmark: str = BENCHMARK
 ) -> pd.DataFrame:
@@ -196,20 +164,23 @@ def significance_counts(
         ``better`` (U2 < 1 and p < alpha), ``worse`` (U2 > 1 and p < alpha) and
         ``not_significant``.
     """
-    rows = _verdicts(scores, alpha, benchmark)
-    models = _ordered(rows["model"])
-    counts = pd.crosstab(rows["model"], rows["verdict"]).reindex(
-        index=models, columns=["better", "worse", "n.s."], fill_value=0
-    )
+    _require(scores, ["theil_u2", DM_COLUMN])
+    if benchmark != BENCHMARK:
+        raise ValueError(f"the benchmark of the stored tests is {BENCHMARK!r}, got {benchmark!r}")
+    per_ticker = {t: part.set_index("model") for t, part in scores.groupby("ticker", sort=False)}
+    found = findings.collect_findings(per_ticker, alpha)
+    models = [m for m in _ordered(scores["model"]) if m != benchmark]
+    better, worse = found.beats_random_walk, found.worse_than_random_walk
+    tickers = [sum(m in t.models for t in found.tickers) for m in models]
     table = pd.DataFrame(
         {
-            "tickers": rows.groupby("model").size().reindex(models),
-            "better": counts["better"],
-            "worse": counts["worse"],
-            "not_significant": counts["n.s."],
-        }
+            "tickers": tickers,
+            "better": [len(better[m]) for m in models],
+            "worse": [len(worse[m]) for m in models],
+        },
+        index=pd.Index(models, name="model"),
     )
-    table.index.name = "model"
+    table["not_significant"] = table["tickers"] - table["better"] - table["worse"]
     return table.astype("int64")
 
 
@@ -385,166 +356,3 @@ def ticker_overview(results: Mapping[str, StoredResult]) -> pd.DataFrame:
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "ticker"
     return table
-
-
-def _join(names: Sequence[str]) -> str:
-    names = [_display(n) for n in names]
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def _percent(value: float) -> str:
-    return f"{100 * value:.0f} %" if float(value * 100).is_integer() else f"{100 * value:g} %"
-
-
-def conclusions(
-    scores: pd.DataFrame,
-    *,
-    alpha: float = 0.05,
-    benchmark: str = BENCHMARK,
-    networks: Sequence[str] | None = None,
-    mcs_level: float = 0.90,
-    unfinished: Mapping[str, str] | None = None,
-) -> list[str]:
-    """Plain-language findings, each sentence computed from ``scores``.
-
-    Parameters
-    ----------
-    scores : pandas.DataFrame
-        Long frame of :func:`collect_metrics`.
-    alpha : float
-        Level of the Diebold-Mariano and Pesaran-Timmermann tests.
-    benchmark : str
-        The random walk's model name.
-    networks : sequence of str, optional
-        Model names counted as networks; default the recurrent models of
-        :data:`lstmgru.config.NETWORK_LAYERS`.
-    mcs_level : float
-        Confidence level of the model confidence set in the results (for the text).
-    unfinished : mapping of str to str, optional
-        Tickers of the run left out (ticker -> status), named in the first sentence.
-
-    Returns
-    -------
-    list of str
-        Sentences, in reading order.
-    """
-    verdicts = _verdicts(scores, alpha, benchmark)
-    tickers = _ordered(scores["ticker"])
-    n = len(tickers)
-    level = _percent(alpha)
-    networks = list(NETWORK_LAYERS) if networks is None else list(networks)
-    run_models = _ordered(scores["model"])
-    nets = [m for m in run_models if m in networks]
-    others = [m for m in run_models if m != benchmark and m not in networks]
-    instrument = "instrument" if n == 1 else "instruments"
-    sentences = [
-        f"The comparison covers {n} {instrument} ({', '.join(tickers)}) and "
-        f"{len(run_models) - 1} model{'' if len(run_models) == 2 else 's'} besides the random "
-        "walk."
-    ]
-    if unfinished:
-        left = ", ".join(f"{t} ({s})" for t, s in unfinished.items())
-        sentences[0] += f" Left out because they did not finish: {left}."
-
-    def pair_counts(models: Sequence[str]) -> tuple[int, int, int]:
-        part = verdicts[verdicts["model"].isin(models)]
-        better = int((part["verdict"] == "better").sum())
-        return better, int((part["verdict"] == "worse").sum()), len(part)
-
-    if nets:
-        winners = [
-            m for m in nets if (verdicts[verdicts["model"] == m]["verdict"] == "better").any()
-        ]
-        losers = [m for m in nets if (verdicts[verdicts["model"] == m]["verdict"] == "worse").any()]
-        better, worse, pairs = pair_counts(nets)
-        text = (
-            f"{len(winners)} of {len(nets)} networks"
-            + (f" ({_join(winners)})" if winners else "")
-            + f" beat the random walk at the {level} level (Diebold-Mariano test on squared "
-            "errors) on at least one instrument; over all "
-            f"{pairs} network-instrument pairs, {better} show a significantly smaller and "
-            f"{worse} a significantly larger squared error than the random walk."
-        )
-        sentences.append(text)
-        if losers:
-            sentences.append(
-                f"Networks significantly worse than the random walk somewhere: {_join(losers)}."
-            )
-    else:
-        sentences.append("No recurrent network was part of this run.")
-    for model in others:
-        better, worse, pairs = pair_counts([model])
-        sentences.append(
-            f"The {_display(model)} model beats the random walk significantly on {better} of "
-            f"{pairs} instrument{'' if pairs == 1 else 's'} and is significantly worse on {worse}."
-        )
-    ranking = model_ranking(scores)
-    if ranking["mean_rank"].isna().all():
-        sentences.append(
-            "Theil's U2 is undefined on every instrument (the price never moves), so the "
-            "models are not ranked."
-        )
-    else:
-        best_rank = float(ranking["mean_rank"].min())
-        best = [str(m) for m in ranking.index if np.isclose(ranking.loc[m, "mean_rank"], best_rank)]
-        text = (
-            "By mean rank of Theil's U2 across instruments the best "
-            + ("model is the " if len(best) == 1 else "models, tied, are the ")
-            + f"{_join(best)} (mean rank {best_rank:.2f} of {len(ranking)} models)"
-        )
-        benchmark_rank = float(ranking.loc[benchmark, "mean_rank"])
-        if benchmark in best or np.isnan(benchmark_rank):
-            text += "."
-        else:
-            text += f"; the random walk's mean rank is {benchmark_rank:.2f}."
-        sentences.append(text)
-    u2 = metric_table(scores, "theil_u2")["mean"].drop(index=benchmark, errors="ignore")
-    if not u2.dropna().empty:
-        lowest = str(u2.idxmin())
-        sentences.append(
-            f"The lowest mean Theil's U2 is {u2[lowest]:.3f} ({_display(lowest)}); below 1 "
-            "means a smaller root mean squared error than the random walk."
-        )
-    if "in_mcs" in scores.columns and "mcs_pvalue" in scores.columns:
-        mcs = mcs_summary(scores)
-        decided = int(mcs.loc[benchmark, "tickers"])
-        skipped = n - decided
-        if decided == 0:
-            sentences.append(
-                "The model confidence set is not applicable on any instrument (the models' "
-                "losses are identical or differ by a constant)."
-            )
-        else:
-            always = [
-                str(m) for m in mcs.index if mcs.loc[m, "in_mcs"] == mcs.loc[m, "tickers"] > 0
-            ]
-            over = "instrument" if decided == 1 else "instruments"
-            every = "every instrument where it applies" if skipped else "every instrument"
-            sentences.append(
-                f"The random walk is in the {_percent(mcs_level)} model confidence set for "
-                f"{int(mcs.loc[benchmark, 'in_mcs'])} of {decided} {over}"
-                + (f" (not applicable on {skipped} more)" if skipped else "")
-                + "; "
-                + (
-                    f"in the set for {every}: {_join(always)}."
-                    if always
-                    else f"no model is in the set for {every}."
-                )
-            )
-    if nets and "pt_pvalue" in scores.columns:
-        part = scores[scores["model"].isin(nets)]
-        skill = int((part["pt_pvalue"].astype("float64") < alpha).sum())
-        mean_da = float(part["directional_accuracy"].astype("float64").mean())
-        sentences.append(
-            f"The networks' mean directional accuracy is {100 * mean_da:.1f} %; the "
-            f"Pesaran-Timmermann test finds directional skill at the {level} level in {skill} "
-            f"of {len(part)} network-instrument pairs."
-        )
-    return sentences
-
-
-def conclusion_markdown(scores: pd.DataFrame, **options: object) -> str:
-    """:func:`conclusions` as a Markdown bullet list (options as there)."""
-    return "\n".join(f"- {sentence}" for sentence in conclusions(scores, **options))

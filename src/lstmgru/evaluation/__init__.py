@@ -76,9 +76,6 @@ from lstmgru.evaluation._common import (
     Undefined,
     newey_west_lags,
 )
-from lstmgru.evaluation._legacy import _number_format as _number_format
-from lstmgru.evaluation._legacy import _styler as _styler
-from lstmgru.evaluation._legacy import seed_ensemble, table_to_html, table_to_latex
 from lstmgru.evaluation.direction import (
     DirectionVsAlwaysUpResult,
     PesaranTimmermannResult,
@@ -143,9 +140,6 @@ __all__ = [
     "pooled_dm",
     "pooled_minimum_detectable_effect",
     "r2_oos",
-    "seed_ensemble",
     "spa_test",
     "summarize_seeds",
-    "table_to_html",
-    "table_to_latex",
 ]

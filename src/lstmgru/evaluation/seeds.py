@@ -31,7 +31,7 @@ def summarize_seeds(
     metric_cols : sequence of str, optional
         Metrics to summarise; default every column other than ``by`` and ``seed_col``.
     ensemble_scores : pandas.DataFrame, optional
-        Scores of the seed ensemble (see :func:`seed_ensemble`): one row per ``by`` key with
+        Scores of the seed ensemble (see :func:`lstmgru.models.ensemble`): one row per ``by`` key with
         the ``by`` columns and the metric columns. Adds an ``ensemble`` column, NaN for
         keys it lacks (e.g. single-seed models).
 

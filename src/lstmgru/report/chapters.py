@@ -1,0 +1,182 @@
+"""Executed notebooks become chapters of the thesis (nbconvert's LaTeX exporter, pandoc).
+
+A notebook is one chapter (theory, data, comparison); the experiment notebook, executed once per
+ticker, is one section per ticker of the experiments chapter, its headings one level deeper
+(pandoc's ``--shift-heading-level-by``) and its labels prefixed with the ticker.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbconvert.exporters import LatexExporter, TemplateExporter
+from nbconvert.preprocessors import Preprocessor
+
+from lstmgru.report import generated
+from lstmgru.report.markdown import (
+    join_display_paragraphs,
+    latex_escape,
+    markdown_to_latex,
+    md_escape,
+    normalise_markdown_latex,
+    split_title,
+)
+from lstmgru.report.paths import TEMPLATE_DIR, RunNotebooks
+from lstmgru.report.preprocessors import (
+    CaptionPreprocessor,
+    LabelPrefixPreprocessor,
+    MarkdownLatexPreprocessor,
+    ParameterTablePreprocessor,
+    StreamFilterPreprocessor,
+    tag_remover,
+)
+
+__all__ = [
+    "Chapter",
+    "chapter_tex",
+    "experiments_chapter",
+    "export_latex",
+    "run_preprocessors",
+    "thesis_exporter",
+    "ticker_label",
+    "write_text",
+]
+
+
+@dataclass
+class Chapter:
+    """One generated chapter file (relative path inside the LaTeX build directory)."""
+
+    key: str
+    path: str
+    title: str
+
+
+def write_text(path: Path, text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path``, creating its directory."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run_preprocessors(nb, preprocessors: Sequence[Preprocessor], resources: dict | None = None):
+    """``nb`` after each preprocessor in turn."""
+    resources = resources if resources is not None else {}
+    for preprocessor in preprocessors:
+        nb, resources = preprocessor(nb, resources)
+    return nb
+
+
+def _prepared(path: Path, parameter_label: str, what: str):
+    caption = (
+        f"Parameters of {what} in this run. Set by papermill; every other parameter keeps "
+        "the notebook's default."
+    )
+    return run_preprocessors(
+        nbformat.read(path, as_version=4),
+        [
+            tag_remover(),
+            StreamFilterPreprocessor(),
+            MarkdownLatexPreprocessor(),
+            ParameterTablePreprocessor(label=parameter_label, caption=caption),
+        ],
+    )
+
+
+def thesis_exporter(kind: type[TemplateExporter], template: str) -> TemplateExporter:
+    """nbconvert exporter ``kind`` with one of the report's templates; code and prompts hidden."""
+    return kind(
+        template_name=template,
+        extra_template_basedirs=[str(TEMPLATE_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+
+
+def export_latex(nb, key: str, build: Path, notebook_dir: Path, heading_shift: int = 0) -> str:
+    """LaTeX body of a prepared notebook; its figures are written into ``build/figures``."""
+    exporter = thesis_exporter(LatexExporter, "thesis_latex")
+    resources = {
+        "unique_key": key,
+        "output_files_dir": "figures",
+        "metadata": {"name": key, "path": str(notebook_dir)},
+        "heading_shift": heading_shift,
+    }
+    body, resources = exporter.from_notebook_node(nb, resources=resources)
+    for name, content in resources.get("outputs", {}).items():
+        target = build / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    body = "\n".join(line.rstrip() for line in body.splitlines())
+    return join_display_paragraphs(re.sub(r"\n{3,}", "\n\n", body)).strip() + "\n"
+
+
+def _intro_latex(markdown: str) -> str:
+    return join_display_paragraphs(markdown_to_latex(normalise_markdown_latex(markdown)))
+
+
+def chapter_tex(path: Path, key: str, label: str, build: Path, fallback: str) -> tuple[str, str]:
+    """``(title, latex)`` of a notebook converted as a whole chapter.
+
+    The notebook's first ``# Heading`` is the chapter title (``fallback`` when it has none),
+    the Markdown after it in the same cell the chapter's introduction.
+    """
+    nb = _prepared(path, f"tab:{key}:parameters", f"the {fallback.lower()} chapter")
+    title, intro = split_title(nb)
+    nb = run_preprocessors(nb, [CaptionPreprocessor()])
+    body = export_latex(nb, key, build, path.parent)
+    title_tex = markdown_to_latex(title) if title else latex_escape(fallback)
+    text = rf"\chapter{{{title_tex}}}\label{{{label}}}" + "\n\n"
+    if intro:
+        text += _intro_latex(intro) + "\n\n"
+    return title_tex, text + body
+
+
+def ticker_label(ticker: str) -> str:
+    """The ticker as a label and file name part (``BRK.B`` stays, ``^GSPC`` becomes ``_GSPC``)."""
+    return re.sub(r"[^\w.-]", "_", ticker)
+
+
+def _experiment_section(path: Path, ticker: str, key: str, build: Path) -> tuple[str, str]:
+    """``(intro markdown, latex)`` of one ticker's experiment notebook as a section."""
+    prefix = ticker_label(ticker)
+    nb = _prepared(path, "tab:parameters", f"the experiment on {md_escape(ticker)}")
+    _, intro = split_title(nb)
+    nb = run_preprocessors(nb, [LabelPrefixPreprocessor(prefix=prefix), CaptionPreprocessor()])
+    body = export_latex(nb, key, build, path.parent, heading_shift=1)
+    return intro, rf"\section{{{latex_escape(ticker)}}}\label{{sec:{prefix}}}" + "\n\n" + body
+
+
+def experiments_chapter(
+    notebooks: RunNotebooks, build: Path, title: str, progress: Callable[[], object]
+) -> tuple[Chapter, str]:
+    """The experiments chapter: one section file per ticker, a failed ticker's reason.
+
+    Returns the chapter and its whole LaTeX (sections included, for the citation check).
+    """
+    intro_md = ""
+    sections = []
+    for i, (ticker, path) in enumerate(notebooks.experiments.items(), start=1):
+        intro, text = _experiment_section(path, ticker, f"03_{i:02d}", build)
+        intro_md = intro_md or intro
+        rel = f"chapters/03_{i:02d}_{ticker_label(ticker)}.tex"
+        write_text(build / rel, text)
+        sections.append((ticker, rel, text))
+        progress()
+    text = generated.render(
+        "experiments",
+        title=latex_escape(title),
+        intro=markdown_to_latex(normalise_markdown_latex(intro_md)) if intro_md else "",
+        sections=[(latex_escape(t), ticker_label(t), rel[:-4]) for t, rel, _ in sections],
+        failed=[(latex_escape(t), latex_escape(why)) for t, why in notebooks.missing.items()],
+    )
+    rel = "chapters/03_experiments.tex"
+    write_text(build / rel, text)
+    return Chapter("experiments", rel, latex_escape(title)), text + "".join(
+        s for _, _, s in sections
+    )

@@ -1,0 +1,482 @@
+"""nbconvert preprocessors that prepare an executed notebook for the thesis and its web pages.
+
+One class per concern, each enabled by default and configured by traitlets:
+
+- :class:`StreamFilterPreprocessor`: stderr, progress bars, framework logs, warnings, widget
+  views and bare figure reprs never reach the reader (:data:`NOISE_PATTERNS`).
+- :class:`ParameterTablePreprocessor`: papermill's injected-parameters cell becomes a table of the
+  parameters that differ from the notebook's defaults (values from papermill's notebook
+  metadata, defaults and their comments from papermill's parameter inspection).
+- :class:`MarkdownLatexPreprocessor`: citations, ties and labelled ``$$`` for pandoc's LaTeX.
+- :class:`LabelPrefixPreprocessor`: labels of a notebook included once per ticker made unique.
+- :class:`CaptionPreprocessor`: captions and labels of figures for the LaTeX template.
+- :class:`HtmlCaptionPreprocessor`: numbered captions and reference links for the HTML page.
+
+Cells tagged ``remove-cell`` disappear with their output (nbconvert's
+:class:`~nbconvert.preprocessors.TagRemovePreprocessor`, see :func:`tag_remover`).
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import nbformat
+import pandas as pd
+from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
+from papermill.translators import papermill_translators
+from papermill.utils import nb_kernel_name, nb_language
+from traitlets import List, Unicode, default
+
+from lstmgru.report import tables
+from lstmgru.report.markdown import (
+    LABEL_RE,
+    REF_RE,
+    markdown_to_latex,
+    normalise_html_markdown,
+    normalise_markdown_latex,
+)
+
+__all__ = [
+    "BOOKKEEPING_PARAMETERS",
+    "NOISE_PATTERNS",
+    "CaptionPreprocessor",
+    "HtmlCaptionPreprocessor",
+    "LabelPrefixPreprocessor",
+    "MarkdownLatexPreprocessor",
+    "ParameterTablePreprocessor",
+    "StreamFilterPreprocessor",
+    "caption_latex",
+    "clean_stream_text",
+    "filter_outputs",
+    "parameter_rows",
+    "prefix_labels",
+    "prefixed_label",
+    "tag_remover",
+]
+
+REMOVE_CELL_TAGS = ("remove-cell", "remove_cell")
+REMOVE_INPUT_TAGS = ("remove-input", "remove_input", "hide-input", "hide_input")
+REMOVE_OUTPUT_TAGS = ("remove-output", "remove_output", "hide-output", "hide_output")
+INJECTED_TAG = "injected-parameters"
+#: Notebook parameters that only say where results go or how the run looks, not what it computes.
+BOOKKEEPING_PARAMETERS = frozenset({"results_dir", "run_dir", "progress"})
+
+#: Lines of stdout that are noise, not content: progress bars (tqdm, Keras), TensorFlow and absl
+#: logs, logging-module records and Python warnings. stderr is dropped as a whole.
+NOISE_PATTERNS = (
+    r"\d+%\|",  # tqdm bar
+    r"\d+/\d+ \[\d+:\d+",  # tqdm counter with time
+    r"[━─█▌▍▎▏]{3,}",  # Keras / tqdm bar characters
+    r"^\s*Epoch \d+/\d+\s*$",  # Keras epoch header
+    r"\d+/\d+ .*\d+(ms|s|us)/(step|epoch)",  # Keras step line
+    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?: [IWEF] ",  # TensorFlow C++ log
+    r"^[IWEF]\d{4} \d\d:\d\d:\d\d",  # absl log
+    r"^(WARNING|INFO|DEBUG|ERROR|CRITICAL):[\w.]*:",  # logging module, basic format
+    r"^WARNING: All log messages before absl",
+    r"^\S+\.py:\d+: \w*Warning: ",  # warnings.showwarning
+    r"^\s*warnings\.warn\(",
+)
+_NOISE_RE = re.compile("|".join(f"(?:{p})" for p in NOISE_PATTERNS))
+_ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+_FIGURE_REPR_RE = re.compile(
+    r"^\s*(\[?<(Figure|matplotlib\.|Axes|AxesSubplot|Text|Line2D)[^>]*>\]?\s*,?\s*)+$"
+)
+_WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+IMAGE_MIMES = ("application/pdf", "image/png", "image/jpeg", "image/svg+xml")
+
+
+class ThesisPreprocessor(Preprocessor):
+    """Base of the report's preprocessors: enabled unless configured otherwise."""
+
+    @default("enabled")
+    def _enabled_default(self) -> bool:
+        return True
+
+
+def tag_remover() -> TagRemovePreprocessor:
+    """nbconvert's tag remover for the tags the notebooks use (``remove-cell``, ``hide-input``)."""
+    return TagRemovePreprocessor(
+        remove_cell_tags=set(REMOVE_CELL_TAGS),
+        remove_input_tags=set(REMOVE_INPUT_TAGS),
+        remove_all_outputs_tags=set(REMOVE_OUTPUT_TAGS),
+        enabled=True,
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# Noise
+# ----------------------------------------------------------------------------------------------
+
+
+def clean_stream_text(text: str) -> str:
+    """Text of a stdout stream as a reader should see it.
+
+    Carriage returns overwrite the line as in a terminal (what remains of a progress bar is its
+    last state), ANSI colour codes are removed, and lines matching :data:`NOISE_PATTERNS` are
+    dropped.
+    """
+    lines = []
+    for raw in _ANSI_RE.sub("", text).split("\n"):
+        line = raw.rstrip("\r").rsplit("\r", 1)[-1].rstrip()
+        if not _NOISE_RE.search(line):
+            lines.append(line)
+    return "\n".join(lines).strip("\n")
+
+
+def filter_outputs(outputs: Iterable[dict]) -> list[dict]:
+    """Copies of the outputs a reader should see, in order (the originals are not modified).
+
+    Dropped: stderr, progress bars and logs in stdout, widget views, bare figure reprs.
+    """
+    kept = []
+    for output in outputs:
+        output = copy.deepcopy(nbformat.from_dict(output))
+        kind = output.get("output_type")
+        if kind == "stream":
+            if output.get("name") != "stdout":
+                continue
+            text = clean_stream_text(output.get("text", ""))
+            if not text.strip():
+                continue
+            output["text"] = text + "\n"
+        elif kind in ("display_data", "execute_result"):
+            data = output.get("data", {})
+            data.pop(_WIDGET_MIME, None)
+            if set(data) <= {"text/plain"} and _FIGURE_REPR_RE.match(data.get("text/plain", "")):
+                continue
+            if not data:
+                continue
+        kept.append(output)
+    return kept
+
+
+class StreamFilterPreprocessor(ThesisPreprocessor):
+    """Drop stderr, progress bars, framework logs, warnings and bare figure reprs.
+
+    See :func:`filter_outputs` and :data:`NOISE_PATTERNS`.
+    """
+
+    def preprocess_cell(self, cell, resources, index):
+        """Filter the outputs of one code cell."""
+        if cell.cell_type == "code":
+            cell.outputs = filter_outputs(cell.get("outputs", []))
+        return cell, resources
+
+
+# ----------------------------------------------------------------------------------------------
+# Parameters
+# ----------------------------------------------------------------------------------------------
+
+
+def notebook_defaults(nb) -> dict[str, Any]:
+    """``{name: papermill.models.Parameter}`` of the notebook's ``parameters`` cell.
+
+    papermill's own inspection (the translator of the notebook's kernel) reads each default
+    with its type and the comment on its line.
+    """
+    cells = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    if not cells:
+        return {}
+    translator = papermill_translators.find_translator(nb_kernel_name(nb), nb_language(nb))
+    return {p.name: p for p in translator.inspect(cells[0])}
+
+
+def _literal(source: str) -> object:
+    try:
+        return ast.literal_eval(source)
+    except (ValueError, SyntaxError):
+        return source
+
+
+def _shown(value: object) -> str:
+    if value == "":
+        return '""'
+    return value if isinstance(value, str) else repr(value)
+
+
+def parameter_rows(
+    nb, hidden: Iterable[str] = BOOKKEEPING_PARAMETERS
+) -> list[tuple[str, str, str]]:
+    """Rows ``(name, value, description)`` of the parameter table of a papermill run.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        An executed notebook: the values come from ``nb.metadata.papermill.parameters``, the
+        defaults and their descriptions (the comment on the line) from its ``parameters`` cell.
+    hidden : iterable of str
+        Parameters left out of the table (bookkeeping such as the results directory).
+
+    Returns
+    -------
+    list of tuple of str
+        One row per injected parameter whose value differs from the notebook's default, values
+        as a reader would write them (strings without quotes, an empty string as ``""``).
+    """
+    values = nb.metadata.get("papermill", {}).get("parameters") or {}
+    defaults = notebook_defaults(nb)
+    hidden = set(hidden)
+    rows = []
+    for name, value in values.items():
+        if name in hidden:
+            continue
+        parameter = defaults.get(name)
+        if parameter is not None:
+            default_value = _literal(parameter.default)
+            if value == default_value or (
+                isinstance(default_value, tuple) and value == list(default_value)
+            ):
+                continue
+        rows.append((name, _shown(value), parameter.help if parameter is not None else ""))
+    return rows
+
+
+class ParameterTablePreprocessor(ThesisPreprocessor):
+    """Replace papermill's injected-parameters cell by a table of the parameters.
+
+    The cell keeps its place; its output becomes a table (parameter, value, description from
+    the comment in the notebook's ``parameters`` cell) as :func:`lstmgru.report.tables.table`
+    renders every table (``text/latex`` with caption and label, ``text/html``), and its metadata
+    gets the caption and ``label``. A cell without
+    parameters left to show is removed.
+    """
+
+    label = Unicode("tab:parameters", help="LaTeX label of the table").tag(config=True)
+    caption = Unicode(
+        "Parameters of this run. Set by papermill; every other parameter keeps the "
+        "notebook's default.",
+        help="caption of the table (Markdown; its first sentence is the short caption)",
+    ).tag(config=True)
+    hidden = List(
+        Unicode(),
+        default_value=sorted(BOOKKEEPING_PARAMETERS),
+        help="parameters never shown (bookkeeping: where results go, progress bars)",
+    ).tag(config=True)
+
+    def preprocess(self, nb, resources):
+        """Convert the injected-parameters cell of ``nb``."""
+        cells = []
+        for cell in nb.cells:
+            if cell.cell_type == "code" and INJECTED_TAG in cell.metadata.get("tags", []):
+                rows = parameter_rows(nb, self.hidden)
+                if not rows:
+                    continue
+                frame = pd.DataFrame(rows, columns=["parameter", "value", "description"])
+                shown = tables.table(frame, caption=self.caption, label=self.label, index=False)
+                data = {
+                    "text/html": shown.html,
+                    "text/latex": shown.latex,
+                    "text/plain": "\n".join(f"{n} = {v}" for n, v, _ in rows),
+                }
+                cell.outputs = [nbformat.v4.new_output("display_data", data=data)]
+                cell.metadata["caption"] = self.caption
+                cell.metadata["label"] = self.label
+            cells.append(cell)
+        nb.cells = cells
+        return nb, resources
+
+
+# ----------------------------------------------------------------------------------------------
+# Markdown and labels
+# ----------------------------------------------------------------------------------------------
+
+
+class MarkdownLatexPreprocessor(ThesisPreprocessor):
+    """Apply :func:`normalise_markdown_latex` to Markdown cells and ``text/markdown`` outputs."""
+
+    def preprocess_cell(self, cell, resources, index):
+        """Normalise one cell."""
+        if cell.cell_type == "markdown":
+            cell.source = normalise_markdown_latex(cell.source)
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if isinstance(data.get("text/markdown"), str):
+                data["text/markdown"] = normalise_markdown_latex(data["text/markdown"])
+        return cell, resources
+
+
+_HYPERREF_RE = re.compile(r"\\hyperref\[(?P<label>[^\]]*)\]")
+
+
+def prefixed_label(label: str, prefix: str) -> str:
+    """``fig:forecasts`` with prefix ``KO`` becomes ``fig:KO:forecasts``; ``x`` becomes ``KO:x``."""
+    kind, sep, rest = label.partition(":")
+    return f"{kind}:{prefix}:{rest}" if sep else f"{prefix}:{label}"
+
+
+def prefix_labels(text: str, labels: set[str], prefix: str) -> str:
+    """``text`` with ``\\label``s and references to the given labels prefixed."""
+
+    def one(label: str) -> str:
+        return prefixed_label(label, prefix) if label in labels else label
+
+    text = LABEL_RE.sub(lambda m: f"\\label{{{one(m[1])}}}", text)
+    text = REF_RE.sub(
+        lambda m: (
+            f"\\{m['cmd']}{m['star']}{{"
+            + ",".join(one(x.strip()) for x in m["labels"].split(","))
+            + "}"
+        ),
+        text,
+    )
+    return _HYPERREF_RE.sub(lambda m: f"\\hyperref[{one(m['label'])}]", text)
+
+
+class LabelPrefixPreprocessor(ThesisPreprocessor):
+    """Make the labels of a notebook that is included more than once unique.
+
+    Every label the notebook defines (``label`` in cell metadata, ``\\label{...}`` in Markdown or
+    in a ``text/latex`` output) gets :attr:`prefix` after its kind (:func:`prefixed_label`), and
+    every reference to such a label in Markdown, captions and LaTeX or Markdown outputs is
+    rewritten to match. References to labels defined elsewhere (the theory chapter's
+    equations) are kept.
+    """
+
+    prefix = Unicode(help="prefix put after the label's kind, e.g. the ticker").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        """Prefix the local labels of ``nb``."""
+        if not self.prefix:
+            return nb, resources
+        local: set[str] = set()
+        for cell in nb.cells:
+            if cell.metadata.get("label"):
+                local.add(str(cell.metadata["label"]))
+            if cell.cell_type == "markdown":
+                local.update(LABEL_RE.findall(cell.source))
+            for output in cell.get("outputs", []):
+                local.update(LABEL_RE.findall(output.get("data", {}).get("text/latex", "")))
+        for cell in nb.cells:
+            if cell.metadata.get("label") in local:
+                cell.metadata["label"] = prefixed_label(str(cell.metadata["label"]), self.prefix)
+            if isinstance(cell.metadata.get("caption"), str):
+                cell.metadata["caption"] = prefix_labels(
+                    cell.metadata["caption"], local, self.prefix
+                )
+            if cell.cell_type == "markdown":
+                cell.source = prefix_labels(cell.source, local, self.prefix)
+            for output in cell.get("outputs", []):
+                data = output.get("data", {})
+                for mime in ("text/latex", "text/markdown"):
+                    if isinstance(data.get(mime), str):
+                        data[mime] = prefix_labels(data[mime], local, self.prefix)
+        return nb, resources
+
+
+# ----------------------------------------------------------------------------------------------
+# Captions
+# ----------------------------------------------------------------------------------------------
+
+
+def _short_caption(markdown: str) -> str:
+    """The first sentence of a caption (outside ``$...$``), for the lists of figures/tables."""
+    in_math = False
+    for i, char in enumerate(markdown):
+        if char == "$":
+            in_math = not in_math
+        elif char == "." and not in_math and (i + 1 == len(markdown) or markdown[i + 1] == " "):
+            return markdown[: i + 1]
+    return markdown
+
+
+def caption_latex(markdown: str) -> tuple[str, str]:
+    """LaTeX of a Markdown caption and of its first sentence (the short caption)."""
+    markdown = normalise_markdown_latex(" ".join(markdown.split()))
+    long = markdown_to_latex(markdown)
+    short_md = _short_caption(markdown)
+    short = long if short_md == markdown else markdown_to_latex(short_md)
+    return long, short
+
+
+def _is_html_table(data: Mapping[str, Any]) -> bool:
+    return "<table" in str(data.get("text/html", ""))
+
+
+class CaptionPreprocessor(ThesisPreprocessor):
+    """Give figure outputs their caption and label; tables must carry their LaTeX already.
+
+    The caption and label come from the cell's metadata (``caption``, ``label``). A figure output
+    gets ``output.metadata.thesis = {caption, short_caption, label}`` for the template, and
+    ``image/png`` is dropped where ``application/pdf`` is present (the vector version is used).
+    A second figure in the same cell gets the label with ``-2``, ``-3``, ... appended.
+    Tables are complete ``text/latex`` floats (:func:`lstmgru.report.tables.show` in the
+    notebooks); an HTML table without one is an error that names the cell.
+    """
+
+    def preprocess_cell(self, cell, resources, index):
+        """Caption the figures of one code cell."""
+        if cell.cell_type != "code":
+            return cell, resources
+        caption_md = str(cell.metadata.get("caption") or "")
+        label = str(cell.metadata.get("label") or "")
+        caption, short = caption_latex(caption_md) if caption_md else ("", "")
+        count = 0
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if _is_html_table(data) and "text/latex" not in data:
+                raise ValueError(
+                    f"cell {index} ({label or 'no label'}) shows a table as HTML only; display "
+                    "it with lstmgru.report.tables.show(frame, caption=..., label=...) so that "
+                    "it carries its LaTeX"
+                )
+            if not any(m in data for m in IMAGE_MIMES):
+                continue
+            count += 1
+            if "application/pdf" in data:
+                data.pop("image/png", None)
+            output.setdefault("metadata", {})["thesis"] = {
+                "caption": caption,
+                "short_caption": short,
+                "label": (label if count == 1 else f"{label}-{count}") if caption else "",
+            }
+        return cell, resources
+
+
+_HTML_CAPTION_RE = re.compile(r"<caption\b[^>]*>.*?</caption>", re.S)
+
+
+class HtmlCaptionPreprocessor(ThesisPreprocessor):
+    """Number the captioned figures and tables of a notebook for its HTML page.
+
+    Sets ``cell.metadata.thesis_html = {kind, number, caption, anchor}`` (read by the
+    ``thesis_html`` template) and turns ``\\ref{label}`` of those labels in Markdown into links
+    ``[number](#label)``; ``~`` before a reference becomes a non-breaking space. Equation
+    references are left to MathJax. A table's own ``<caption>`` gives way to the numbered one.
+    """
+
+    def preprocess(self, nb, resources):
+        """Number captions and link references in ``nb``."""
+        numbers: dict[str, int] = {}
+        counters = {"Figure": 0, "Table": 0}
+        for cell in nb.cells:
+            caption = cell.metadata.get("caption")
+            if cell.cell_type != "code" or not caption:
+                continue
+            label = str(cell.metadata.get("label") or "")
+            data = [o.get("data", {}) for o in cell.get("outputs", [])]
+            if any(any(m in d for m in IMAGE_MIMES) for d in data):
+                kind = "Figure"
+            elif any(_is_html_table(d) for d in data):
+                kind = "Table"
+            else:
+                continue
+            counters[kind] += 1
+            if label:
+                numbers[label] = counters[kind]
+            for d in data:  # the numbered caption above the table replaces the table's own
+                if kind == "Table" and isinstance(d.get("text/html"), str):
+                    d["text/html"] = _HTML_CAPTION_RE.sub("", d["text/html"])
+            cell.metadata["thesis_html"] = {
+                "kind": kind,
+                "number": counters[kind],
+                "caption": normalise_html_markdown(str(caption), numbers),
+                "anchor": label or f"{kind.lower()}-{counters[kind]}",
+            }
+        for cell in nb.cells:
+            if cell.cell_type == "markdown":
+                cell.source = normalise_html_markdown(cell.source, numbers)
+        return nb, resources

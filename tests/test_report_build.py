@@ -1,0 +1,367 @@
+"""The written report: the PDF and HTML of the quick run, and builds of synthetic runs.
+
+The document tests build the report of the shared quick-profile run (``quick_run`` in conftest) once per module and check the PDF with
+poppler (``pdftotext``, ``pdffonts``, ``pdfinfo``), the LaTeX log and aux, ``equations.tex`` and
+the HTML pages. Two more builds use a synthetic one-chapter run: Unicode and CJK text, and a
+LaTeX error (the previous PDF must survive).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from lstmgru import cli, report, runs
+from lstmgru.report import ReportBuildError, tables
+
+#: Page count of the quick run's thesis (two tickers): front matter (~6 pages), theory (~11),
+#: data (~4), two experiment sections (~4-6 each, a landscape score table included),
+#: comparison (~4), conclusion (~3), references (2), appendix (~4). 38 pages when written;
+#: the range allows the chapters to grow or shrink by about half without a silent blow-up.
+PAGE_RANGE = (25, 80)
+#: Overfull boxes tolerated in the final LaTeX log, and the largest excess (pt). The quick run
+#: had none when written; a few small ones (a long identifier in running text) are tolerable.
+OVERFULL_ALLOWANCE = 3
+OVERFULL_MAX_PT = 10.0
+
+
+# ----------------------------------------------------------------------------------------------
+# Run discovery and the command line
+# ----------------------------------------------------------------------------------------------
+
+
+def test_no_run_yet_names_the_fix(tmp_path, capsys) -> None:
+    with pytest.raises(
+        FileNotFoundError, match=r"run `python -m lstmgru run --tickers \.\.\.` first"
+    ):
+        runs.resolve_run_dir("", tmp_path)
+    code = cli.main(["report", "--runs", str(tmp_path), "--output", str(tmp_path / "out")])
+    assert code == 2
+    assert "python -m lstmgru run --tickers" in capsys.readouterr().err
+    (tmp_path / "latest").write_text("gone\n")
+    with pytest.raises(FileNotFoundError, match="names run 'gone'"):
+        runs.resolve_run_dir("", tmp_path)
+    code = cli.main(["report", "--runs", str(tmp_path), "--output", str(tmp_path / "out")])
+    assert code == 2
+    assert "names run 'gone'" in capsys.readouterr().err
+
+
+def _synthetic_run(root: Path, markdown: str, outputs=()) -> Path:
+    """A run directory with only a data chapter, built from the given cells."""
+    run_dir = root / "run"
+    run_dir.mkdir(parents=True)
+    cells = [new_markdown_cell(markdown)]
+    if outputs:
+        cells.append(
+            new_code_cell(
+                "x", outputs=list(outputs), metadata={"caption": "Prices.", "label": "tab:px"}
+            )
+        )
+    nbformat.write(new_notebook(cells=cells), run_dir / report.DATA)
+    (run_dir / "run.json").write_text(json.dumps({"run_id": "synthetic", "tickers": []}))
+    return run_dir
+
+
+def test_unicode_and_cjk_render_with_embedded_fonts(tmp_path) -> None:
+    frame = pd.DataFrame({"贵州茅台": [1820.5], "σ": [0.21]}, index=["SH600519"])
+    shown = tables.table(frame, caption="Prices.", label="tab:px")
+    output = new_output("display_data", data={"text/html": shown.html, "text/latex": shown.latex})
+    run_dir = _synthetic_run(
+        tmp_path,
+        "# Data 数据\n\nGates combine by $\\odot$ and ⊙; volatility σ of 贵州茅台.",
+        [output],
+    )
+    pdf = report.build_report(run_dir, tmp_path / "out", html=False)
+    log = (tmp_path / "out" / "latex" / "thesis.log").read_text(errors="replace")
+    assert report.parse_latex_log(log).missing_characters == ()
+    text = _pdftotext(pdf)
+    assert "贵州茅台" in text and "σ" in text and "⊙" in text and "数据" in text
+    fonts = _pdffonts(pdf)
+    assert any("CJK" in name for name, _ in fonts)
+    assert all(embedded for _, embedded in fonts)
+
+
+def test_latex_error_keeps_the_previous_pdf(tmp_path, capsys) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "thesis.pdf").write_bytes(b"%PDF-previous")
+    run_dir = _synthetic_run(tmp_path, "# Data\n\nA broken macro: \\undefinedmacroforthetest.")
+    with pytest.raises(ReportBuildError, match=r"(?s)first error.*undefinedmacroforthetest"):
+        report.build_report(run_dir, out, html=False)
+    assert (out / "thesis.pdf").read_bytes() == b"%PDF-previous"
+    assert (out / "failed-build" / "thesis.log").is_file()
+    assert not list(out.glob(".build-*"))  # the temporary directory is gone
+    code = cli.main(["report", "--run", str(run_dir), "--output", str(out)])
+    assert code == 1
+    assert "undefinedmacroforthetest" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------------------------
+# The quick run's report
+# ----------------------------------------------------------------------------------------------
+
+
+def _pdftotext(pdf: Path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def _pdffonts(pdf: Path) -> list[tuple[str, bool]]:
+    out = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    fonts = []
+    for line in out.splitlines()[2:]:
+        # name, type (may contain spaces), encoding, emb, sub, uni, object, ID
+        match = re.match(r"^(\S+)\s+.*?\s+(yes|no)\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+\s*$", line)
+        assert match, f"unexpected pdffonts line: {line!r}"
+        fonts.append((match[1], match[2] == "yes"))
+    return fonts
+
+
+def _executed_notebooks(run_dir: Path) -> list[Path]:
+    return list(report.RunNotebooks.load(run_dir).executed().values())
+
+
+def _figure_outputs(path: Path) -> int:
+    nb = nbformat.read(path, as_version=4)
+    count = 0
+    for cell in nb.cells:
+        tags = set(cell.metadata.get("tags", []))
+        if cell.cell_type != "code" or tags & {"remove-cell", "remove-output", "hide-output"}:
+            continue
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if any(m in data for m in ("application/pdf", "image/png", "image/jpeg")):
+                count += 1
+    return count
+
+
+@pytest.fixture(scope="module")
+def built(quick_run, tmp_path_factory):
+    """The report of the quick run, built once: (output directory, None).
+
+    How long it takes is measured by ``benchmarks/report_wall_time.py``, not asserted here.
+    """
+    output = tmp_path_factory.mktemp("report")
+    pdf = report.build_report(quick_run.run_dir, output)
+    assert pdf == output / "thesis.pdf"
+    return output, None
+
+
+@pytest.mark.slow
+def test_pdf_has_no_unresolved_references_or_citations(built) -> None:
+    output, _ = built
+    text = _pdftotext(output / "thesis.pdf")
+    assert "??" not in text
+    assert "[?]" not in text and "(?)" not in text
+    assert "References" in text and "Hochreiter" in text
+
+
+@pytest.mark.slow
+def test_latex_log_is_clean(built) -> None:
+    output, _ = built
+    summary = report.parse_latex_log((output / "latex" / "thesis.log").read_text(errors="replace"))
+    assert summary.undefined_references == ()
+    assert summary.undefined_citations == ()
+    assert summary.multiply_defined == ()
+    assert summary.missing_characters == ()
+    assert len(summary.overfull) <= OVERFULL_ALLOWANCE, summary.overfull
+    assert all(excess <= OVERFULL_MAX_PT for excess in summary.overfull), summary.overfull
+
+
+@pytest.mark.slow
+def test_every_theory_label_resolves_to_a_number(built, quick_run) -> None:
+    output, _ = built
+    theory = nbformat.read(quick_run.run_dir / report.THEORY, as_version=4)
+    labels = report.theory_labels(theory)
+    assert sum(label.startswith("eq:") for label in labels) >= 10
+    numbers = report.aux_labels((output / "latex" / "thesis.aux").read_text(errors="replace"))
+    for label in labels:
+        assert label in numbers, label
+        assert re.fullmatch(r"[\dA-Z.]+", numbers[label][0]), (label, numbers[label])
+    # Numbered 1, 2, ... through the document, as MathJax numbers them in the notebook.
+    equation_numbers = [int(numbers[x][0]) for x in labels if x.startswith("eq:")]
+    assert equation_numbers[0] == 1
+    assert all(b > a for a, b in itertools.pairwise(equation_numbers))
+
+
+@pytest.mark.slow
+def test_every_figure_of_the_run_is_included(built, quick_run) -> None:
+    output, _ = built
+    produced = sum(_figure_outputs(p) for p in _executed_notebooks(quick_run.run_dir))
+    assert produced > 0, "the run produced no figure output (is the inline backend active?)"
+    included = sum(
+        len(re.findall(r"\\includegraphics", p.read_text()))
+        for p in (output / "latex" / "chapters").glob("*.tex")
+    )
+    assert included == produced
+    figures = list((output / "latex" / "figures").iterdir())
+    assert len(figures) == produced
+
+
+@pytest.mark.slow
+def test_fonts_are_embedded(built) -> None:
+    output, _ = built
+    fonts = _pdffonts(output / "thesis.pdf")
+    assert fonts
+    assert [name for name, embedded in fonts if not embedded] == []
+
+
+@pytest.mark.slow
+def test_page_count_is_sane(built) -> None:
+    output, _ = built
+    info = subprocess.run(
+        ["pdfinfo", str(output / "thesis.pdf")], capture_output=True, text=True, check=True
+    ).stdout
+    pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M)[1])
+    assert PAGE_RANGE[0] <= pages <= PAGE_RANGE[1], pages
+
+
+@pytest.mark.slow
+def test_document_structure(built, quick_run) -> None:
+    output, _ = built
+    text = _pdftotext(output / "thesis.pdf")
+    for heading in (
+        "Abstract",
+        "Contents",
+        "List of Figures",
+        "List of Tables",
+        "Conclusion",
+        "Reproducibility record",
+        "Data provenance",
+    ):
+        assert heading in text, heading
+    aux = report.aux_labels((output / "latex" / "thesis.aux").read_text(errors="replace"))
+    record = json.loads((quick_run.run_dir / "run.json").read_text())
+    for ticker in record["tickers"]:
+        assert f"sec:{ticker}" in aux  # one section per ticker
+        assert f"fig:{ticker}:forecasts" in aux  # labels of the experiment prefixed
+        sha = json.loads((quick_run.run_dir / ticker / "result.json").read_text())
+        assert sha["provenance"]["sha256"] in text.replace("\n", "")
+    assert "def " not in text and "import " not in text  # no code
+    assert "tab:findings" in aux
+
+
+@pytest.mark.slow
+def test_equations_tex_holds_every_theory_equation(built, quick_run) -> None:
+    output, _ = built
+    text = (output / "equations.tex").read_text()
+    theory = nbformat.read(quick_run.run_dir / report.THEORY, as_version=4)
+    numbers = report.aux_labels((output / "latex" / "thesis.aux").read_text(errors="replace"))
+    for label in (x for x in report.theory_labels(theory) if x.startswith("eq:")):
+        assert f"\\@namedef{{thesis@num@{label}}}{{{numbers[label][0]}}}" in text, label
+        assert f"\\tag{{{numbers[label][0]}}}\\label{{{label}}}" in text, label
+
+
+@pytest.mark.slow
+def test_html_pages_exist_with_mathjax_and_without_code(built, quick_run) -> None:
+    output, _ = built
+    pages = sorted((output / "html").glob("0*.html"))
+    assert len(pages) == len(_executed_notebooks(quick_run.run_dir))
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "MathJax" in text, page.name
+        assert 'class="jp-CodeMirrorEditor' not in text, page.name  # inputs hidden
+        assert "Traceback" not in text, page.name
+    assert (output / "html" / "index.html").is_file()
+    theory = (output / "html" / "01_equations.html").read_text(encoding="utf-8")
+    assert "\\label{eq:lstm-forget}" in theory  # numbered by MathJax
+
+
+@pytest.mark.slow
+def test_html_only_from_the_command_line(quick_run, tmp_path) -> None:
+    code = cli.main(
+        ["report", "--run", str(quick_run.run_dir), "--output", str(tmp_path), "--html-only"]
+    )
+    assert code == 0
+    assert (tmp_path / "html" / "index.html").is_file()
+    assert not (tmp_path / "thesis.pdf").exists()
+
+
+@pytest.mark.parametrize("tool", ["xelatex", "latexmk", "bibtex", "pdftotext", "pdffonts"])
+def test_toolchain_is_installed(tool) -> None:
+    assert shutil.which(tool), f"{tool} missing: run `make tex`"
+
+
+@pytest.mark.slow
+def test_figures_of_the_run_are_exported_as_pdf_and_png(quick_run, tmp_path) -> None:
+    copied = report.export_figures(report.RunNotebooks.load(quick_run.run_dir), tmp_path)
+    names = sorted(p.name for p in copied)
+    per_ticker = (
+        "cumulative_loss",
+        "error_distributions",
+        "forecasts",
+        "price_ablation",
+        "training_history",
+    )
+    expected = [
+        f"{prefix}_{stem}.{ext}"
+        for prefix, stems in (
+            ("KO", per_ticker),
+            ("XOM", per_ticker),
+            ("comparison", ("dm_heatmap", "seeds_theil_u2")),
+        )
+        for stem in stems
+        for ext in ("pdf", "png")
+    ]
+    assert names == sorted(expected)
+    assert (tmp_path / "KO_forecasts.pdf").read_bytes().startswith(b"%PDF")
+    assert (tmp_path / "KO_forecasts.png").read_bytes().startswith(b"\x89PNG")
+
+
+# ----------------------------------------------------------------------------------------------
+# A run whose chapters would disagree is refused
+# ----------------------------------------------------------------------------------------------
+
+
+def _copy_of_run(quick_run, tmp_path) -> Path:
+    copy = tmp_path / "runs" / quick_run.run_id
+    shutil.copytree(quick_run.run_dir, copy, ignore=shutil.ignore_patterns("weights", ".lock*"))
+    return copy
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("lose DONE", r"covers tickers without a valid result now: KO \(no DONE marker"),
+        ("lose metrics", r"covers tickers without a valid result now: KO \(DONE but metrics.csv"),
+        ("change metrics", r"the results of KO changed after it ran"),
+        ("fail KO", r"covers tickers without a valid result now: KO \(failed\)"),
+        ("fail all", r"has no finished ticker, so there is nothing to report \(KO: failed"),
+    ],
+)
+def test_report_refuses_a_comparison_that_does_not_match_the_results(
+    quick_run, tmp_path, capsys, change, message
+) -> None:
+    run_dir = _copy_of_run(quick_run, tmp_path)
+    report.check_run_is_current(run_dir)  # the copy as it was is consistent
+    record = json.loads((run_dir / "run.json").read_text())
+    if change == "lose DONE":
+        (run_dir / "KO" / "DONE").unlink()
+    elif change == "lose metrics":
+        (run_dir / "KO" / "metrics.csv").unlink()
+    elif change == "change metrics":
+        with (run_dir / "KO" / "metrics.csv").open("a") as handle:
+            handle.write("\n")
+    else:
+        for ticker in ("KO", "XOM") if change == "fail all" else ("KO",):
+            record["ticker_status"][ticker]["status"] = "failed"
+        (run_dir / "run.json").write_text(json.dumps(record))
+    with pytest.raises(runs.StaleRunError, match=message):
+        report.check_run_is_current(run_dir)
+    out = tmp_path / "out"
+    code = cli.main(["report", "--run", str(run_dir), "--output", str(out)])
+    assert code != 0
+    error = capsys.readouterr().err
+    assert "Rerun the same `python -m lstmgru run ...` command" in error
+    assert not (out / "thesis.pdf").exists()
