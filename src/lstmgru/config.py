@@ -2,8 +2,8 @@
 
 Three dataclasses describe a run: :class:`DataConfig` (where the prices come from and how they are
 split in time), :class:`ModelConfig` (the recurrent networks) and :class:`ExperimentConfig` (which
-models, which seeds, the ARIMA search). Each validates itself in ``__post_init__`` and raises
-``ValueError`` with a message naming the fix.
+models, which seeds, the AR and ARIMA searches). Each validates itself in ``__post_init__`` and
+raises ``ValueError`` with a message naming the fix.
 
 Profiles bundle sensible values: ``quick`` (seconds; tests and CI), ``default`` (``make report``)
 and ``full`` (the long study). :meth:`ExperimentConfig.from_parameters` turns the flat papermill
@@ -32,6 +32,7 @@ SUSPICIOUS = ("warn", "reject")
 MODEL_NAMES = (
     "random_walk",
     "drift",
+    "ar",
     "arima",
     "lstm",
     "gru",
@@ -311,6 +312,7 @@ class ExperimentConfig:
     arima_max_q: int = 3
     arima_criterion: str = "aic"
     arima_refit_every: int = 0
+    ar_max_p: int = 10
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:
@@ -330,7 +332,7 @@ class ExperimentConfig:
         if len(set(seeds)) != len(seeds):
             raise ValueError(f"seeds must be distinct, got {seeds!r}")
         object.__setattr__(self, "seeds", seeds)
-        for name in ("arima_max_p", "arima_max_q", "arima_refit_every"):
+        for name in ("arima_max_p", "arima_max_q", "arima_refit_every", "ar_max_p"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
@@ -456,6 +458,7 @@ PROFILES: Mapping[str, Mapping[str, Any]] = {
         "models": ("random_walk", "drift", "arima", "lstm", "gru", "lstm_gru"),
         "arima_max_p": 1,
         "arima_max_q": 1,
+        "ar_max_p": 10,
     },
     "default": {
         "start": "2010-01-01",
@@ -469,6 +472,7 @@ PROFILES: Mapping[str, Mapping[str, Any]] = {
         "models": ("random_walk", "drift", "arima", "lstm", "gru", "lstm_gru"),
         "arima_max_p": 3,
         "arima_max_q": 3,
+        "ar_max_p": 10,
     },
     "full": {
         "start": None,
@@ -482,5 +486,6 @@ PROFILES: Mapping[str, Mapping[str, Any]] = {
         "models": MODEL_NAMES,
         "arima_max_p": 5,
         "arima_max_q": 5,
+        "ar_max_p": 10,
     },
 }
