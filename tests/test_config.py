@@ -68,6 +68,7 @@ def test_to_dict_is_nested() -> None:
         ({"arima_criterion": "hqic"}, "unknown arima_criterion"),
         ({"ar_max_p": -1}, "ar_max_p must be a non-negative integer"),
         ({"ar_max_p": 2.5}, "ar_max_p must be a non-negative integer"),
+        ({"units": "8", "models": "gru_gru"}, "has 2 recurrent layers but units has only 1"),
         ({"units": "8", "models": "lstm_gru"}, "has 2 recurrent layers but units has only 1"),
         ({"learning_rate": -1.0}, "learning_rate must be positive"),
         ({"suspicious": "rejct"}, "unknown suspicious 'rejct'. Did you mean 'reject'"),

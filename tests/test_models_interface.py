@@ -121,8 +121,10 @@ def test_importing_models_and_arima_does_not_import_tensorflow():
         "import sys\n"
         "from lstmgru.config import ExperimentConfig\n"
         "from lstmgru.models import build_forecaster\n"
+        "from lstmgru.models.sizing import network_units\n"
         "build_forecaster('arima', ExperimentConfig())\n"
         "build_forecaster('ar', ExperimentConfig())\n"
+        "network_units('gru_gru', (32, 32))\n"
         "print('tensorflow' in sys.modules, 'keras' in sys.modules)\n"
     )
     result = subprocess.run(

@@ -39,6 +39,8 @@ MODEL_NAMES = (
     "lstm_gru",
     "gru_lstm",
     "lstm_gru_parallel",
+    "lstm_lstm",
+    "gru_gru",
 )
 #: The recurrent architectures behind the network model names (``parallel`` marks LSTM‖GRU).
 NETWORK_LAYERS: dict[str, tuple[str, ...]] = {
@@ -47,7 +49,13 @@ NETWORK_LAYERS: dict[str, tuple[str, ...]] = {
     "lstm_gru": ("lstm", "gru"),
     "gru_lstm": ("gru", "lstm"),
     "lstm_gru_parallel": ("lstm", "gru"),
+    "lstm_lstm": ("lstm", "lstm"),
+    "gru_gru": ("gru", "gru"),
 }
+#: Stacks sized to another network: each is built with equal units per layer chosen so that its
+#: parameter count matches that of the network named here, built with ``ModelConfig.units``
+#: (:func:`lstmgru.models.sizing.network_units`); they isolate the architecture from the size.
+SIZE_MATCHED: dict[str, str] = {"lstm_lstm": "lstm_gru", "gru_gru": "lstm_gru"}
 
 
 def _suggest(name: str, options: Sequence[str]) -> str:
@@ -342,7 +350,7 @@ class ExperimentConfig:
                 f"{_suggest(self.arima_criterion, CRITERIA)}"
             )
         for name in self.network_models:
-            n_layers = 2 if name == "lstm_gru_parallel" else len(NETWORK_LAYERS[name])
+            n_layers = len(NETWORK_LAYERS[SIZE_MATCHED.get(name, name)])
             if len(self.model.units) < n_layers:
                 raise ValueError(
                     f"model {name!r} has {n_layers} recurrent layers but units has only "

@@ -5,7 +5,8 @@ Network, AR and ARIMA modules are imported only when asked for, so the baselines
 TensorFlow: ``ar`` builds :class:`~lstmgru.models.ar.ArForecaster` (order by AIC up to
 ``ar_max_p``), ``arima`` builds :class:`~lstmgru.models.arima.ArimaForecaster` from the
 ``arima_*`` fields, the network names build :class:`~lstmgru.models.rnn.RecurrentForecaster` from ``config.model``
-(layers from :data:`lstmgru.config.NETWORK_LAYERS`).
+(layers from :data:`lstmgru.config.NETWORK_LAYERS`; the size-matched stacks of
+:data:`lstmgru.config.SIZE_MATCHED` get the units of :func:`lstmgru.models.sizing.network_units`).
 """
 
 from __future__ import annotations
