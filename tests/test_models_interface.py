@@ -23,7 +23,7 @@ from lstmgru.data import load_prices
 from lstmgru.features import chronological_split
 from lstmgru.models import build_forecaster
 
-FAST_MODELS = ("random_walk", "drift", "arima", "lstm_gru")
+FAST_MODELS = ("random_walk", "drift", "ar", "arima", "lstm_gru")
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +84,15 @@ def test_arima_is_configured_from_the_experiment(backtests, config):
     assert np.all(forecast.lower < forecast.price) and np.all(forecast.price < forecast.upper)
 
 
+def test_ar_is_configured_from_the_experiment(backtests, config):
+    forecaster, forecast = backtests["ar"]
+    assert forecaster.max_p == config.ar_max_p == 10 and forecaster.criterion == "aic"
+    assert [row["p"] for row in forecast.info["grid"]] == list(range(11))
+    assert forecast.info["order"] == forecaster.order_
+    assert len(forecast.info["params"]) == forecaster.order_ + 1  # constant and phi_1..phi_p
+    assert np.all(forecast.lower < forecast.price) and np.all(forecast.price < forecast.upper)
+
+
 @pytest.mark.parametrize("name", FAST_MODELS)
 def test_perturbing_closes_from_a_test_date_on_leaves_earlier_forecasts_unchanged(
     name, backtests, split
@@ -112,7 +121,10 @@ def test_importing_models_and_arima_does_not_import_tensorflow():
         "import sys\n"
         "from lstmgru.config import ExperimentConfig\n"
         "from lstmgru.models import build_forecaster\n"
+        "from lstmgru.models.sizing import network_units\n"
         "build_forecaster('arima', ExperimentConfig())\n"
+        "build_forecaster('ar', ExperimentConfig())\n"
+        "network_units('gru_gru', (32, 32))\n"
         "print('tensorflow' in sys.modules, 'keras' in sys.modules)\n"
     )
     result = subprocess.run(

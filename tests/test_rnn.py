@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lstmgru.config import ExperimentConfig, ModelConfig
+from lstmgru.config import NETWORK_LAYERS, ExperimentConfig, ModelConfig
 from lstmgru.features import InsufficientDataError, log_returns
 from lstmgru.models.base import Forecast, ensemble
 from lstmgru.models.rnn import (
@@ -29,7 +29,9 @@ from lstmgru.models.rnn import (
     build_network,
     compile_network,
     fit_seeds,
+    network_forecaster,
 )
+from lstmgru.models.sizing import network_param_count
 
 
 def lstm_params(n: int, m: int) -> int:
@@ -72,6 +74,8 @@ SPECS = [
     (("lstm", "gru"), False),
     (("gru", "lstm"), False),
     (("lstm", "gru"), True),
+    (("lstm", "lstm"), False),
+    (("gru", "gru"), False),
 ]
 
 
@@ -112,6 +116,72 @@ def test_thesis_hybrid_has_41921_parameters():
     assert stock.count_params() == 41921
     assert model.get_layer("lstm_1").return_sequences is True
     assert model.get_layer("gru_2").return_sequences is False
+
+
+def built(name: str, config: ModelConfig) -> keras.Model:
+    """The network ``network_forecaster`` trains for ``name``, built without training."""
+    forecaster = network_forecaster(name, config)
+    return build_network(
+        forecaster.layers,
+        forecaster.units,
+        config.window,
+        config.dropout,
+        parallel=forecaster.parallel,
+        name=name,
+        fused=config.fused_kernels,
+    )
+
+
+@pytest.mark.parametrize("profile", ["quick", "default", "full"])
+def test_size_matched_stacks_are_within_ten_percent_of_the_hybrid(profile):
+    model = ExperimentConfig.from_parameters(profile).model
+    hybrid = built("lstm_gru", model).count_params()
+    for name, kind, layer_type in (
+        ("lstm_lstm", "lstm", "FusedLSTM"),
+        ("gru_gru", "gru", "FusedGRU"),
+    ):
+        network = built(name, model)
+        assert abs(network.count_params() / hybrid - 1.0) <= 0.10, (name, profile)
+        types = [type(layer).__name__ for layer in network.layers[1::2]]
+        assert types == [layer_type, layer_type, "Dense"]
+        assert network.get_layer(f"{kind}_1").return_sequences is True
+        assert network.get_layer(f"{kind}_2").return_sequences is False
+        # The closed form used to choose the units is what Keras counts.
+        units = network_forecaster(name, model).units
+        assert network.count_params() == network_param_count(NETWORK_LAYERS[name], units)
+
+
+def test_default_profile_parameter_counts_are_pinned():
+    # Keras' count_params() of the network network_forecaster(name, default model config) trains
+    # (units (32, 32), window 20, one input feature), printed once with `built` above and checked
+    # by hand against the closed forms of the module docstring, e.g. lstm_lstm with units
+    # (29, 29): 4 (29 * 30 + 29) + 4 (29 * 58 + 29) + 30 = 3596 + 6844 + 30 = 10470, and
+    # gru_gru with (34, 34): 3 (34 * 35 + 68) + 3 (34 * 68 + 68) + 35 = 3774 + 7140 + 35 = 10949.
+    pinned = {
+        "lstm": ((32,), 4385),
+        "gru": ((32,), 3393),
+        "lstm_gru": ((32, 32), 10721),
+        "gru_lstm": ((32, 32), 11713),
+        "lstm_gru_parallel": ((32, 32), 7777),
+        "lstm_lstm": ((29, 29), 10470),
+        "gru_gru": ((34, 34), 10949),
+    }
+    assert set(pinned) == set(NETWORK_LAYERS)
+    model = ExperimentConfig.from_parameters("default").model
+    for name, (units, count) in pinned.items():
+        assert network_forecaster(name, model).units == units, name
+        assert built(name, model).count_params() == count, name
+
+
+def test_size_matched_stack_trains_and_forecasts_with_its_matched_units():
+    close = noisy_sine_close(200, seed=3)
+    forecaster = network_forecaster("lstm_lstm", tiny_config(units=(8, 8), epochs=1))
+    forecaster.fit(close.iloc[:150], close.iloc[150:180])
+    # Hybrid (8, 8): 320 + 432 + 9 = 761. No equal LSTM stack is within 10 % (7: 680, 8: 873),
+    # so the layers differ by one unit: (7, 8) gives 252 + 512 + 9 = 773 (+1.6 %).
+    assert forecaster.info_["units"] == [7, 8] and forecaster.info_["parameters"] == 773
+    forecast = forecaster.forecast(close, close.index[180:])
+    assert forecast.model == "lstm_lstm#s0" and np.all(np.isfinite(forecast.log_return))
 
 
 @pytest.mark.parametrize(("layers", "parallel"), SPECS)

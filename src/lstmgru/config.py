@@ -2,8 +2,8 @@
 
 Three dataclasses describe a run: :class:`DataConfig` (where the prices come from and how they are
 split in time), :class:`ModelConfig` (the recurrent networks) and :class:`ExperimentConfig` (which
-models, which seeds, the ARIMA search). Each validates itself in ``__post_init__`` and raises
-``ValueError`` with a message naming the fix.
+models, which seeds, the AR and ARIMA searches). Each validates itself in ``__post_init__`` and
+raises ``ValueError`` with a message naming the fix.
 
 Profiles bundle sensible values: ``quick`` (seconds; tests and CI), ``default`` (``make report``)
 and ``full`` (the long study). :meth:`ExperimentConfig.from_parameters` turns the flat papermill
@@ -32,12 +32,15 @@ SUSPICIOUS = ("warn", "reject")
 MODEL_NAMES = (
     "random_walk",
     "drift",
+    "ar",
     "arima",
     "lstm",
     "gru",
     "lstm_gru",
     "gru_lstm",
     "lstm_gru_parallel",
+    "lstm_lstm",
+    "gru_gru",
 )
 #: The recurrent architectures behind the network model names (``parallel`` marks LSTM‖GRU).
 NETWORK_LAYERS: dict[str, tuple[str, ...]] = {
@@ -46,7 +49,13 @@ NETWORK_LAYERS: dict[str, tuple[str, ...]] = {
     "lstm_gru": ("lstm", "gru"),
     "gru_lstm": ("gru", "lstm"),
     "lstm_gru_parallel": ("lstm", "gru"),
+    "lstm_lstm": ("lstm", "lstm"),
+    "gru_gru": ("gru", "gru"),
 }
+#: Stacks sized to another network: each is built with equal units per layer chosen so that its
+#: parameter count matches that of the network named here, built with ``ModelConfig.units``
+#: (:func:`lstmgru.models.sizing.network_units`); they isolate the architecture from the size.
+SIZE_MATCHED: dict[str, str] = {"lstm_lstm": "lstm_gru", "gru_gru": "lstm_gru"}
 
 
 def _suggest(name: str, options: Sequence[str]) -> str:
@@ -311,6 +320,7 @@ class ExperimentConfig:
     arima_max_q: int = 3
     arima_criterion: str = "aic"
     arima_refit_every: int = 0
+    ar_max_p: int = 10
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:
@@ -330,7 +340,7 @@ class ExperimentConfig:
         if len(set(seeds)) != len(seeds):
             raise ValueError(f"seeds must be distinct, got {seeds!r}")
         object.__setattr__(self, "seeds", seeds)
-        for name in ("arima_max_p", "arima_max_q", "arima_refit_every"):
+        for name in ("arima_max_p", "arima_max_q", "arima_refit_every", "ar_max_p"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
@@ -340,7 +350,7 @@ class ExperimentConfig:
                 f"{_suggest(self.arima_criterion, CRITERIA)}"
             )
         for name in self.network_models:
-            n_layers = 2 if name == "lstm_gru_parallel" else len(NETWORK_LAYERS[name])
+            n_layers = len(NETWORK_LAYERS[SIZE_MATCHED.get(name, name)])
             if len(self.model.units) < n_layers:
                 raise ValueError(
                     f"model {name!r} has {n_layers} recurrent layers but units has only "
@@ -456,6 +466,7 @@ PROFILES: Mapping[str, Mapping[str, Any]] = {
         "models": ("random_walk", "drift", "arima", "lstm", "gru", "lstm_gru"),
         "arima_max_p": 1,
         "arima_max_q": 1,
+        "ar_max_p": 10,
     },
     "default": {
         "start": "2010-01-01",
@@ -469,6 +480,7 @@ PROFILES: Mapping[str, Mapping[str, Any]] = {
         "models": ("random_walk", "drift", "arima", "lstm", "gru", "lstm_gru"),
         "arima_max_p": 3,
         "arima_max_q": 3,
+        "ar_max_p": 10,
     },
     "full": {
         "start": None,
@@ -482,5 +494,6 @@ PROFILES: Mapping[str, Mapping[str, Any]] = {
         "models": MODEL_NAMES,
         "arima_max_p": 5,
         "arima_max_q": 5,
+        "ar_max_p": 10,
     },
 }

@@ -1,10 +1,12 @@
 """Forecasters behind one interface (:class:`~lstmgru.models.base.Forecaster`).
 
 :func:`build_forecaster` maps a model name of :data:`lstmgru.config.MODEL_NAMES` to a forecaster.
-Network and ARIMA modules are imported only when asked for, so the baselines need no TensorFlow:
-``arima`` builds :class:`~lstmgru.models.arima.ArimaForecaster` from the ``arima_*`` fields,
-the network names build :class:`~lstmgru.models.rnn.RecurrentForecaster` from ``config.model``
-(layers from :data:`lstmgru.config.NETWORK_LAYERS`).
+Network, AR and ARIMA modules are imported only when asked for, so the baselines need no
+TensorFlow: ``ar`` builds :class:`~lstmgru.models.ar.ArForecaster` (order by AIC up to
+``ar_max_p``), ``arima`` builds :class:`~lstmgru.models.arima.ArimaForecaster` from the
+``arima_*`` fields, the network names build :class:`~lstmgru.models.rnn.RecurrentForecaster` from ``config.model``
+(layers from :data:`lstmgru.config.NETWORK_LAYERS`; the size-matched stacks of
+:data:`lstmgru.config.SIZE_MATCHED` get the units of :func:`lstmgru.models.sizing.network_units`).
 """
 
 from __future__ import annotations
@@ -39,6 +41,10 @@ def build_forecaster(name: str, config: ExperimentConfig, seed: int = 0) -> Fore
         return RandomWalk()
     if name == "drift":
         return Drift()
+    if name == "ar":
+        from lstmgru.models.ar import ArForecaster
+
+        return ArForecaster(max_p=config.ar_max_p, criterion="aic")
     if name == "arima":
         from lstmgru.models.arima import ArimaForecaster
 

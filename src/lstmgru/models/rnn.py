@@ -10,6 +10,9 @@ One builder, :func:`build_network`, makes every architecture from a layer spec:
     :math:`h^{(2)}_T` feeds the linear output.
 ``("gru", "lstm")``
     The reverse stack.
+``("lstm", "lstm")``, ``("gru", "gru")`` -- the size-matched stacks
+    Built like the hybrid, with equal units chosen so that the parameter count is within 10 %
+    of the hybrid's with the configured units (:func:`lstmgru.models.sizing.network_units`).
 ``("lstm", "gru")`` with ``parallel=True``
     LSTM and GRU both read the input window; their last states are concatenated, then
     ``Dropout -> Dense(1)``.
@@ -59,6 +62,7 @@ from lstmgru.config import LAYER_KINDS, NETWORK_LAYERS, ExperimentConfig, ModelC
 from lstmgru.features import FittedScaler, training_windows, windows_for_dates
 from lstmgru.models.base import Forecast, Forecaster, previous_close
 from lstmgru.models.fused import FusedGRU, FusedLSTM, fused_loops_active
+from lstmgru.models.sizing import network_units
 
 #: Lowest price forecast accepted in ``price`` mode before taking the log (price units).
 MIN_PRICE = 1e-12
@@ -305,6 +309,9 @@ class RecurrentForecaster(Forecaster):
         training time of the hybrid on a 2-core CPU against 1; see ``benchmarks/README.md``).
     verbose : int
         Keras ``fit`` verbosity (0: silent).
+    units : sequence of int, optional
+        Units per layer in place of ``config.units`` (the size-matched stacks'
+        :func:`~lstmgru.models.sizing.network_units`).
 
     Attributes
     ----------
@@ -326,6 +333,7 @@ class RecurrentForecaster(Forecaster):
         parallel: bool = False,
         steps_per_execution: int = STEPS_PER_EXECUTION,
         verbose: int = 0,
+        units: Sequence[int] | None = None,
     ) -> None:
         if not isinstance(config, ModelConfig):
             raise ValueError(f"config must be a ModelConfig, got {type(config).__name__}")
@@ -335,7 +343,7 @@ class RecurrentForecaster(Forecaster):
             raise ValueError(f"steps_per_execution must be >= 1, got {steps_per_execution!r}")
         self.name = name
         self.layers = _check_layers(layers)
-        self.units = _check_units(config.units, len(self.layers))
+        self.units = _check_units(config.units if units is None else units, len(self.layers))
         self.config = config
         self.seed = seed
         self.parallel = parallel
@@ -503,11 +511,20 @@ class RecurrentForecaster(Forecaster):
 
 
 def network_forecaster(name: str, config: ModelConfig, seed: int = 0) -> RecurrentForecaster:
-    """The forecaster of a network model name of :data:`lstmgru.config.NETWORK_LAYERS`."""
+    """The forecaster of a network model name of :data:`lstmgru.config.NETWORK_LAYERS`.
+
+    Its units are :func:`lstmgru.models.sizing.network_units` of ``config.units``: the
+    configured units, or for the size-matched stacks the units matching the hybrid's size.
+    """
     if name not in NETWORK_LAYERS:
         raise ValueError(f"unknown network {name!r}; valid: {', '.join(NETWORK_LAYERS)}")
     return RecurrentForecaster(
-        name, NETWORK_LAYERS[name], config, seed=seed, parallel=name == "lstm_gru_parallel"
+        name,
+        NETWORK_LAYERS[name],
+        config,
+        seed=seed,
+        parallel=name == "lstm_gru_parallel",
+        units=network_units(name, config.units),
     )
 
 
