@@ -18,12 +18,15 @@ DISPLAY_NAMES: Mapping[str, str] = MappingProxyType(
     {
         "random_walk": "Random walk",
         "drift": "Drift",
+        "ar": "AR",
         "arima": "ARIMA",
         "lstm": "LSTM",
         "gru": "GRU",
         "lstm_gru": "LSTM–GRU",
         "gru_lstm": "GRU–LSTM",
         "lstm_gru_parallel": "LSTM‖GRU",
+        "lstm_lstm": "LSTM–LSTM",
+        "gru_gru": "GRU–GRU",
     }
 )
 if set(DISPLAY_NAMES) != set(MODEL_NAMES):  # pragma: no cover - caught by the tests
