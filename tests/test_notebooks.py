@@ -96,10 +96,11 @@ def test_comparison_notebook_outputs(quick_run) -> None:
     by_label = {c.metadata["label"]: c for c in executed.cells if "label" in c.metadata}
     heatmap = by_label["fig:dm-heatmap"]
     assert any("image/png" in o.get("data", {}) for o in _outputs(heatmap))
-    ranking = "".join(o["data"]["text/plain"] for o in _outputs(by_label["tab:ranking"]))
-    assert "mean_rank" in ranking and all(t in ranking for t in QUICK_TICKERS)
+    ranking = "".join(o["data"]["text/latex"] for o in _outputs(by_label["tab:ranking"]))
+    assert "Mean rank" in ranking and all(t in ranking for t in QUICK_TICKERS)
+    assert r"\toprule" in ranking and "mean_rank" not in ranking  # display names, booktabs
     text = json.dumps([_outputs(c) for c in executed.cells])
-    assert "The comparison covers 2 instruments (KO, XOM)" in text
+    assert "The comparison covers two instruments (KO, XOM)" in text
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)

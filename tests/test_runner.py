@@ -215,7 +215,7 @@ def test_failing_ticker_is_isolated(tmp_path, notebook_dir, caplog) -> None:
     # The comparison ran over the finished ticker and names the failed one.
     comparison = nbformat.read(summary.run_dir / COMPARISON_NOTEBOOK, as_version=4)
     text = json.dumps([c.get("outputs", []) for c in comparison.cells])
-    assert "covers 1 instrument (GOOD)" in text and "SHORT (failed)" in text
+    assert "covers one instrument (GOOD)" in text and "SHORT (failed)" in text
     assert "01_equations.ipynb is not in the notebooks folder" in caplog.text
     assert "SHORT FAILED" in caplog.text
 

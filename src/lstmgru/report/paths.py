@@ -31,9 +31,9 @@ STATIC_FILES = ("thesis.tex", "abstract.tex", "conclusion.tex", "references.bib"
 DEFAULT_OUTPUT = Path("report/build")
 DEFAULT_FIGURES = Path("figures")
 
-THEORY = "01_equations.ipynb"
-DATA = "02_data.ipynb"
-EXPERIMENT = "03_experiment.ipynb"
+THEORY = runs.THEORY_NOTEBOOK
+DATA = runs.DATA_NOTEBOOK
+EXPERIMENT = runs.EXPERIMENT_NOTEBOOK
 COMPARISON = runs.COMPARISON_NOTEBOOK
 
 

@@ -64,8 +64,9 @@ TEXT_WIDTH_PT = 441.0
 LONG_ROWS = 35
 #: What a missing value prints as.
 NA = "–"
-#: Font sizes tried in turn, with the estimated width of one character (pt).
-_FONTS = ((r"\small", 5.0), (r"\footnotesize", 4.5))
+#: Font sizes tried in turn, with the estimated width of one character (pt): measured on the
+#: quick run's tables (Latin Modern digits and capitals), rounded up so that no table overflows.
+_FONTS = ((r"\small", 5.4), (r"\footnotesize", 4.9))
 #: Padding of one column (2 x \tabcolsep, pt).
 _COLUMN_PAD_PT = 12.0
 #: A text column longer than this (characters) wraps rather than forcing a split.
