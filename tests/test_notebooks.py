@@ -100,7 +100,7 @@ def test_comparison_notebook_outputs(quick_run) -> None:
     assert "Mean rank" in ranking and all(t in ranking for t in QUICK_TICKERS)
     assert r"\toprule" in ranking and "mean_rank" not in ranking  # display names, booktabs
     text = json.dumps([_outputs(c) for c in executed.cells])
-    assert "The comparison covers two instruments (KO, XOM)" in text
+    assert "The comparison covers two instruments (KO and XOM)" in text
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)

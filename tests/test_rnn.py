@@ -28,7 +28,6 @@ from lstmgru.models.rnn import (
     RecurrentForecaster,
     build_network,
     compile_network,
-    fit_seeds,
     network_forecaster,
 )
 from lstmgru.models.sizing import network_param_count
@@ -329,7 +328,7 @@ def test_save_writes_weights_history_and_info(tmp_path):
     )
 
 
-def test_fit_seeds_and_ensemble(tmp_path):
+def test_seed_forecasts_and_their_ensemble(tmp_path):
     close = noisy_sine_close(200, seed=8)
     config = ExperimentConfig(
         models=("gru",),
@@ -337,9 +336,12 @@ def test_fit_seeds_and_ensemble(tmp_path):
         model=tiny_config(units=(4,), epochs=1),
     )
     dates = close.index[180:]
-    forecasts = fit_seeds(
-        "gru", config, close.iloc[:150], close.iloc[150:180], close, dates, directory=tmp_path
-    )
+    forecasts = []
+    for seed in config.seeds:
+        forecaster = network_forecaster("gru", config.model, seed=seed)
+        forecaster.fit(close.iloc[:150], close.iloc[150:180])
+        forecasts.append(forecaster.forecast(close, dates))
+        forecaster.save(tmp_path / "gru" / f"s{seed}")
     assert [f.model for f in forecasts] == ["gru#s0", "gru#s1"]
     assert (tmp_path / "gru" / "s1" / "model.weights.h5").is_file()
     combined = ensemble(forecasts)

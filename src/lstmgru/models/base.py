@@ -120,7 +120,7 @@ def ensemble(forecasts: Sequence[Forecast], name: str | None = None) -> Forecast
     Parameters
     ----------
     forecasts : sequence of Forecast
-        Same dates (e.g. the seeds of one network from :func:`fit_seeds`).
+        Same dates (e.g. one network trained once per seed).
     name : str, optional
         Model name of the result; default: the members' name without the ``#s<seed>`` suffix.
 

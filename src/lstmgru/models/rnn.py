@@ -58,7 +58,7 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
-from lstmgru.config import LAYER_KINDS, NETWORK_LAYERS, ExperimentConfig, ModelConfig
+from lstmgru.config import LAYER_KINDS, NETWORK_LAYERS, ModelConfig
 from lstmgru.features import FittedScaler, training_windows, windows_for_dates
 from lstmgru.models.base import Forecast, Forecaster, previous_close
 from lstmgru.models.fused import FusedGRU, FusedLSTM, fused_loops_active
@@ -526,43 +526,3 @@ def network_forecaster(name: str, config: ModelConfig, seed: int = 0) -> Recurre
         parallel=name == "lstm_gru_parallel",
         units=network_units(name, config.units),
     )
-
-
-def fit_seeds(
-    name: str,
-    config: ExperimentConfig,
-    train: pd.Series,
-    validation: pd.Series | None,
-    history: pd.Series,
-    dates: pd.DatetimeIndex,
-    directory: str | os.PathLike[str] | None = None,
-) -> list[Forecast]:
-    """Train network ``name`` once per seed of ``config.seeds``; forecast ``dates`` with each.
-
-    Parameters
-    ----------
-    name : str
-        A network model name (``'lstm'``, ``'gru'``, ``'lstm_gru'``, ...).
-    config : ExperimentConfig
-        Supplies ``model`` (hyper-parameters) and ``seeds``.
-    train, validation : pandas.Series
-        Closes of the training and validation spans.
-    history : pandas.Series
-        Closes covering the forecast dates and the windows before them.
-    dates : pandas.DatetimeIndex
-        Forecast dates.
-    directory : path, optional
-        When given, each run is saved under ``directory/<name>/s<seed>/``.
-
-    Returns
-    -------
-    list of Forecast
-        One per seed, in the order of ``config.seeds``, labelled ``name#s<seed>``.
-    """
-    forecasts = []
-    for seed in config.seeds:
-        forecaster = network_forecaster(name, config.model, seed=seed).fit(train, validation)
-        forecasts.append(forecaster.forecast(history, dates))
-        if directory is not None:
-            forecaster.save(Path(directory) / name / f"s{seed}")
-    return forecasts
