@@ -130,3 +130,150 @@ def test_constant_prices_give_tables_with_nan_not_an_exception(monkeypatch) -> N
     assert ablation["correlation_with_actual"].isna().all()  # constant prices
     assert ablation["dm_pvalue_vs_random_walk"].isna().all()
     assert (ablation["rmse"] == 0.0).all()
+
+
+# --- rolling origin -------------------------------------------------------------------------
+
+#: Two folds of 40 and 15 test days (the last two of 40, 40, 40, 15 from row 765 of 900), with
+#: random walk, drift, ARIMA and the cheapest network.
+ROLLING = {
+    "protocol": "rolling",
+    "fold": "days",
+    "fold_days": 40,
+    "n_folds": 2,
+    "models": "random_walk,drift,arima,lstm",
+    "units": "4",
+    "window": 5,
+    "epochs": 2,
+    "seeds": "0",
+    "jit_compile": False,  # XLA compilation would double the time of these tiny fits
+}
+
+
+def _rolling_run(frame, weights_dir):
+    frame = frame.copy()
+    frame.attrs["provenance"] = _provenance(frame, "synthetic", "SYN", 0)
+    config = ExperimentConfig.from_parameters("quick", **ROLLING)
+    return run_experiment(config, frame, progress=False, weights_dir=weights_dir)
+
+
+@pytest.fixture(scope="module")
+def rolling(tmp_path_factory):
+    """The base run and, per fold, a run with prices changed from the fold's first test day."""
+    frame = synthetic_prices(900, seed=4)
+    base_dir = tmp_path_factory.mktemp("base")
+    base = _rolling_run(frame, base_dir)
+    altered = []
+    rng = np.random.default_rng(9)
+    for fold in base.folds:
+        changed_frame = frame.copy()
+        changed = frame.index >= fold.test.index[0]
+        changed_frame.loc[changed, "close"] *= rng.uniform(0.5, 2.0, int(changed.sum()))
+        directory = tmp_path_factory.mktemp(f"altered{fold.index}")
+        altered.append((_rolling_run(changed_frame, directory), directory))
+    return base, base_dir, altered
+
+
+def test_rolling_forecasts_cover_the_folds_test_days_once(rolling) -> None:
+    result, _, _ = rolling
+    assert [len(f.test) for f in result.folds] == [40, 15]
+    union = result.folds[0].test.index.append(result.folds[1].test.index)
+    assert union.is_unique and union[0] == pd.Timestamp(result.split.test.index[0])
+    pd.testing.assert_index_equal(result.actual.index, union)
+    for name, forecast in {**result.forecasts, **result.seed_forecasts}.items():
+        pd.testing.assert_index_equal(pd.DatetimeIndex(forecast.dates), union, obj=name)
+    # Each fold's forecasts are those of models fitted for that fold: the drift of fold k is
+    # the mean training log return of fold k, fold 1's training span being the longer.
+    drift = result.forecasts["drift"].log_return
+    for fold, part in zip(result.folds, (drift[:40], drift[40:]), strict=True):
+        mu = np.diff(np.log(fold.train["close"].to_numpy())).mean()
+        np.testing.assert_allclose(part, mu)
+    assert drift[0] != drift[-1]
+    # Metrics run over all 55 days: the random walk's RMSE is that of the daily price changes.
+    table = result.comparison(mcs_reps=50)
+    change = result.actual.to_numpy() - result.previous.to_numpy()
+    assert table.loc["random_walk", "rmse"] == pytest.approx(np.sqrt(np.mean(change**2)))
+    assert list(table.index) == ["random_walk", "drift", "arima", "lstm"]
+    assert len(result.forecast_table()) == 55 and len(result.errors()) == 55
+    assert set(result.seed_scores()["model"]) == {"lstm"}
+
+
+def test_rolling_model_info_records_every_fold(rolling) -> None:
+    result, _, _ = rolling
+    info = result.model_info()
+    assert info["protocol"] == "rolling"
+    assert [f["test_rows"] for f in info["folds"]] == [40, 15]
+    assert info["folds"][1]["train_last"] > info["folds"][0]["train_last"]
+    arima = info["fold_models"]["arima"]
+    assert [r["fold"] for r in arima] == [0, 1] and all(len(r["order"]) == 3 for r in arima)
+    assert arima[1]["order"] == info["models"]["arima"]["order"]  # the last fold's record
+    assert info["models"]["arima"]["fold"] == 1
+    seeds = info["fold_models"]["lstm#s0"]
+    assert [r["best_epoch"] for r in seeds] == [
+        result.fold_forecasts[k]["lstm#s0"].info["best_epoch"] for k in (0, 1)
+    ]
+    assert {r["test_first"] for r in seeds} == {str(f.test.index[0].date()) for f in result.folds}
+    json.dumps(info)  # the record stays JSON-serialisable
+    # The training history shown is the last fold's, any other on request.
+    last = result.training_history("lstm")
+    first = result.training_history("lstm", fold=0)
+    assert last["loss"].tolist() == result.fold_forecasts[1]["lstm#s0"].info["history"]["loss"]
+    assert first["loss"].tolist() != last["loss"].tolist()
+    with pytest.raises(ValueError, match="no fold 2; this run has folds 0 to 1"):
+        result.training_history("lstm", fold=2)
+
+
+def _weights(path):
+    import h5py
+
+    arrays = {}
+    with h5py.File(path, "r") as handle:
+        handle.visititems(
+            lambda name, node: (
+                arrays.__setitem__(name, node[()]) if isinstance(node, h5py.Dataset) else None
+            )
+        )
+    return arrays
+
+
+def _fitted(info):
+    """A forecast's record without wall times."""
+    return {k: v for k, v in info.items() if "seconds" not in k}
+
+
+def test_leakage_per_fold_in_the_experiment(rolling) -> None:
+    """For every fold k: prices changed on and after its first test day change nothing fitted
+    for folds up to k (scaler, drift, ARIMA order and parameters, network weights and history)
+    and no forecast up to that day; fold k + 1's fits and later forecasts do change."""
+    base, base_dir, altered = rolling
+    for fold, (result, directory) in zip(base.folds, altered, strict=True):
+        first_day = fold.test.index[0]
+        assert result.describe_folds().equals(base.describe_folds())
+        for j in range(fold.index + 1):
+            for label, forecast in base.fold_forecasts[j].items():
+                assert _fitted(result.fold_forecasts[j][label].info) == _fitted(forecast.info), (
+                    fold.index,
+                    j,
+                    label,
+                )
+            ours = _weights(base_dir / "lstm" / "s0" / f"fold{j}" / "model.weights.h5")
+            theirs = _weights(directory / "lstm" / "s0" / f"fold{j}" / "model.weights.h5")
+            assert ours.keys() == theirs.keys() and ours
+            for key in ours:
+                assert np.array_equal(ours[key], theirs[key]), (fold.index, j, key)
+        before = base.price_forecasts(seeds=True).loc[:first_day]
+        after = result.price_forecasts(seeds=True).loc[:first_day]
+        pd.testing.assert_frame_equal(after, before)
+        # The change has teeth: later forecasts move, and so does the next fold's validation
+        # loss (fold 0's test days lie in fold 1's validation span, not in its training span).
+        later = base.price_forecasts().index > first_day
+        assert not np.allclose(
+            result.price_forecasts()["random_walk"][later],
+            base.price_forecasts()["random_walk"][later],
+        )
+        if fold.index + 1 < len(base.folds):
+            key = fold.index + 1
+            assert (
+                result.fold_forecasts[key]["lstm#s0"].info["history"]["val_loss"]
+                != base.fold_forecasts[key]["lstm#s0"].info["history"]["val_loss"]
+            )

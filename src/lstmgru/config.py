@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import datetime
 import difflib
 import math
 from collections.abc import Mapping, Sequence
@@ -27,6 +28,10 @@ LAYER_KINDS = ("lstm", "gru")
 LOSSES = ("mse", "huber")
 CRITERIA = ("aic", "bic")
 SUSPICIOUS = ("warn", "reject")
+#: Evaluation protocols: one chronological split, or rolling-origin folds (:mod:`lstmgru.folds`).
+PROTOCOLS = ("single", "rolling")
+#: How the rolling protocol cuts its evaluation period: calendar years or ``fold_days`` rows.
+FOLD_KINDS = ("year", "days")
 
 #: Every forecaster the experiment knows, by the name used in configs, tables and figures.
 MODEL_NAMES = (
@@ -163,7 +168,27 @@ class DataConfig:
         ``warn`` issues a :class:`lstmgru.data.DataWarning` and records them in the provenance,
         ``reject`` makes them an error.
     train_fraction, validation_fraction : float
-        Chronological shares of the rows for training and validation; the rest is the test span.
+        Chronological shares of the rows for training and validation; the rest is the test span
+        (``protocol='single'``). The rolling protocol starts its evaluation period where this
+        test span starts unless ``first_test`` is given, and gives each fold the validation
+        share ``validation_fraction / (train_fraction + validation_fraction)`` of the rows
+        before it unless ``validation_days`` is given.
+    protocol : {'single', 'rolling'}
+        ``single``: one chronological split. ``rolling``: rolling origin (walk-forward), every
+        model refitted before each test fold on the rows up to the fold's start
+        (:func:`lstmgru.folds.rolling_origin_folds`).
+    fold : {'year', 'days'}
+        Rolling protocol: one test fold per calendar year, or ``fold_days`` trading days each.
+    fold_days : int or None
+        Trading days per test fold; needed by, and only allowed with, ``fold='days'``.
+    first_test : str, float or None
+        Rolling protocol: first day of the evaluation period (ISO date) or the share of rows
+        before it; ``None``: where the single split's test span starts.
+    n_folds : int or None
+        Rolling protocol: keep only the last ``n_folds`` folds (cheap profiles); ``None``: all.
+    validation_days : int or None
+        Rolling protocol: trading days of each fold's validation span (the end of the rows
+        before the fold); ``None``: the validation share (see ``train_fraction``).
     """
 
     source: str = "skfolio"
@@ -186,6 +211,12 @@ class DataConfig:
     suspicious: str = "warn"
     train_fraction: float = 0.70
     validation_fraction: float = 0.15
+    protocol: str = "single"
+    fold: str = "year"
+    fold_days: int | None = None
+    first_test: str | float | None = None
+    n_folds: int | None = None
+    validation_days: int | None = None
 
     def __post_init__(self) -> None:
         if self.source not in SOURCES:
@@ -224,6 +255,54 @@ class DataConfig:
                 "train_fraction + validation_fraction must leave a test span (sum < 1), got "
                 f"{self.train_fraction} + {self.validation_fraction}"
             )
+        self._check_protocol()
+
+    def _check_protocol(self) -> None:
+        if self.protocol not in PROTOCOLS:
+            hint = _suggest(str(self.protocol), PROTOCOLS)
+            raise ValueError(f"unknown protocol {self.protocol!r}.{hint}")
+        if self.fold not in FOLD_KINDS:
+            raise ValueError(f"unknown fold {self.fold!r}.{_suggest(str(self.fold), FOLD_KINDS)}")
+        for name, minimum in (("fold_days", 5), ("n_folds", 1), ("validation_days", 5)):
+            value = getattr(self, name)
+            if value is not None and (
+                not isinstance(value, int) or isinstance(value, bool) or value < minimum
+            ):
+                raise ValueError(f"{name} must be None or an integer >= {minimum}, got {value!r}")
+        if self.fold == "days" and self.fold_days is None:
+            raise ValueError("fold='days' needs fold_days (trading days per test fold), e.g. 63")
+        if self.fold == "year" and self.fold_days is not None:
+            raise ValueError(
+                f"fold_days={self.fold_days} needs fold='days' (fold='year' cuts by calendar "
+                "year); set fold='days' or drop fold_days"
+            )
+        first = self.first_test
+        if isinstance(first, bool) or not (first is None or isinstance(first, str | int | float)):
+            raise ValueError(f"first_test must be an ISO date or a share, got {first!r}")
+        if isinstance(first, int | float) and not 0.0 < float(first) < 1.0:
+            raise ValueError(
+                f"first_test as a share of rows must lie strictly between 0 and 1, got {first!r}"
+            )
+        if isinstance(first, str):
+            try:
+                datetime.date.fromisoformat(first)
+            except ValueError:
+                raise ValueError(
+                    f"first_test must be an ISO date such as '2015-01-01' or a share such as "
+                    f"0.6, got {first!r}"
+                ) from None
+        if self.protocol == "single":
+            given = [
+                name
+                for name in ("first_test", "n_folds", "validation_days", "fold_days")
+                if getattr(self, name) is not None
+            ]
+            if given or self.fold != "year":
+                names = ", ".join(given or ["fold"])
+                raise ValueError(
+                    f"{names} apply to the rolling protocol only; set protocol='rolling' or "
+                    f"drop {names}"
+                )
 
     @property
     def test_fraction(self) -> float:

@@ -1,16 +1,20 @@
 """One experiment on one instrument: every configured model backtested on the same test days.
 
-:func:`run_experiment` loads (or takes) the prices, splits them by time, fits each configured
-model on the training span (networks once per seed, early-stopped on the validation span) and
-forecasts every test day one step ahead. :class:`ExperimentResult` turns the forecasts into the
-tables the notebooks show and the pipeline stores. Networks are scored by their seed ensemble
-(mean forecast log return) in the main table, and seed by seed in :meth:`seed_scores`.
+:func:`run_experiment` loads (or takes) the prices, cuts them into folds by time
+(:func:`lstmgru.folds.make_folds`: one chronological split, or rolling-origin folds), and before
+each fold fits every configured model afresh on the rows up to the fold's start (networks once per
+seed, early-stopped on the fold's validation span), then forecasts every test day of the fold one
+step ahead. The folds' forecasts are joined into one series per model over all test days, which
+:class:`ExperimentResult` turns into the tables the notebooks show and the pipeline stores.
+Networks are scored by their seed ensemble (mean forecast log return) in the main table, and seed
+by seed in :meth:`~ExperimentResult.seed_scores`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,16 +26,36 @@ from tqdm.auto import tqdm
 from lstmgru import evaluation
 from lstmgru.config import ExperimentConfig
 from lstmgru.data import config_options, load_prices, provenance
-from lstmgru.features import Split, chronological_split
+from lstmgru.features import Split
+from lstmgru.folds import Fold, describe_folds, make_folds
 from lstmgru.hooks import pause_point
 from lstmgru.models import Forecast, build_forecaster, ensemble
 
 SEED_SEPARATOR = "#s"
 
+#: Keys of a forecast's record kept per fold in :meth:`ExperimentResult.model_info`
+#: (``fold_models``): what was chosen or learnt for the fold, not the full record.
+FOLD_RECORD_KEYS = (
+    "order",
+    "trend",
+    "criterion_value",
+    "converged",
+    "mean_log_return",
+    "seeds",
+    "best_epoch",
+    "epochs_used",
+    "best_val_loss",
+    "seed_spread",
+    "fit_seconds",
+    "train_samples",
+    "validation_samples",
+    "warnings",
+)
+
 
 @dataclass
 class ExperimentResult:
-    """Forecasts of every model over the test span of one instrument.
+    """Forecasts of every model over the test days of one instrument (all folds together).
 
     Attributes
     ----------
@@ -39,19 +63,28 @@ class ExperimentResult:
     provenance : dict
         Source, ticker, span, rows and SHA-256 of the data.
     split : Split
+        The whole backtest as one split: the first fold's training and validation spans, and
+        every test day of every fold as ``test``. With one fold it is that fold.
+    folds : tuple of Fold
+        The folds, in time order (one for ``protocol='single'``).
     forecasts : dict of str to Forecast
-        Main forecasts by model name (networks: the seed ensemble).
+        Main forecasts by model name (networks: the seed ensemble), over all test days; ``info``
+        is the last fold's record (its ``fold`` key says which).
     seed_forecasts : dict of str to Forecast
-        Networks' single-seed forecasts, named ``model#s<seed>``.
+        Networks' single-seed forecasts, named ``model#s<seed>``, likewise.
+    fold_forecasts : list of dict of str to Forecast
+        Each fold's own forecasts (main and single-seed), with their full records.
     wall_time : dict of str to float
-        Seconds spent fitting and forecasting each model (all seeds together).
+        Seconds spent fitting and forecasting each model (all seeds and folds together).
     """
 
     config: ExperimentConfig
     provenance: dict[str, Any]
     split: Split
+    folds: tuple[Fold, ...] = ()
     forecasts: dict[str, Forecast] = field(default_factory=dict)
     seed_forecasts: dict[str, Forecast] = field(default_factory=dict)
+    fold_forecasts: list[dict[str, Forecast]] = field(default_factory=list)
     wall_time: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -85,7 +118,11 @@ class ExperimentResult:
         return self.price_forecasts().sub(self.actual, axis=0)
 
     def comparison(self, *, mcs_reps: int = 1000) -> pd.DataFrame:
-        """Metrics and tests per model against the random walk (see :mod:`lstmgru.evaluation`)."""
+        """Metrics and tests per model against the random walk (see :mod:`lstmgru.evaluation`).
+
+        Over every test day of every fold; scale-based metrics (MASE) use the first fold's
+        training span, which precedes every test day.
+        """
         return evaluation.comparison_table(
             self.actual,
             self.price_forecasts(),
@@ -112,8 +149,18 @@ class ExperimentResult:
             rows.append({"model": model, "seed": int(seed), **scores})
         return pd.DataFrame(rows)
 
-    def training_history(self, model: str, seed: int | None = None) -> pd.DataFrame:
-        """Loss and validation loss per epoch of one network seed (default: the first seed).
+    def training_history(
+        self, model: str, seed: int | None = None, fold: int | None = None
+    ) -> pd.DataFrame:
+        """Loss and validation loss per epoch of one network seed in one fold.
+
+        Parameters
+        ----------
+        model : str
+        seed : int, optional
+            Default: the first seed.
+        fold : int, optional
+            Index of the fold; default: the last fold (the network trained on the most data).
 
         Returns
         -------
@@ -128,15 +175,51 @@ class ExperimentResult:
                 f"no network run {label!r}; networks of this run: "
                 f"{', '.join(self.seed_forecasts) or 'none'}"
             )
-        history = self.seed_forecasts[label].info.get("history", {})
+        n_folds = len(self.fold_forecasts)
+        fold = n_folds - 1 if fold is None else fold
+        if not 0 <= fold < n_folds:
+            raise ValueError(f"no fold {fold}; this run has folds 0 to {n_folds - 1}")
+        history = self.fold_forecasts[fold][label].info.get("history", {})
         frame = pd.DataFrame({k: v for k, v in history.items() if k in ("loss", "val_loss")})
         frame.index = pd.RangeIndex(1, len(frame) + 1, name="epoch")
         return frame
 
+    def describe_folds(self) -> pd.DataFrame:
+        """One row per fold: first date, last date and rows of its train, validation, test."""
+        return describe_folds(self.folds)
+
     def model_info(self) -> dict[str, Any]:
-        """Per-model records (orders, epochs, histories, warnings) and wall times."""
+        """Per-model records, per-fold records and wall times (JSON-serialisable).
+
+        Returns
+        -------
+        dict
+            ``models``: every model's and seed's record from the last fold (orders, epochs,
+            histories, warnings; its ``fold`` key names the fold). ``wall_time_s``: seconds per
+            model. ``protocol``: ``single`` or ``rolling``. ``folds``: per fold, its index and
+            the first date, last date and rows of its spans. ``fold_models``: per model and
+            seed, one record per fold with the fold's index, test span and the keys of
+            :data:`FOLD_RECORD_KEYS` it has (ARIMA order and trend, drift, best epoch, epochs
+            used, best validation loss, fit seconds, ...).
+        """
         info = {name: dict(f.info) for name, f in {**self.forecasts, **self.seed_forecasts}.items()}
-        return {"models": info, "wall_time_s": dict(self.wall_time)}
+        per_fold: dict[str, list[dict[str, Any]]] = {}
+        for fold, forecasts in zip(self.folds, self.fold_forecasts, strict=True):
+            for name, forecast in forecasts.items():
+                record = {
+                    "fold": fold.index,
+                    "test_first": str(fold.test.index[0].date()),
+                    "test_last": str(fold.test.index[-1].date()),
+                }
+                record.update({k: forecast.info[k] for k in FOLD_RECORD_KEYS if k in forecast.info})
+                per_fold.setdefault(name, []).append(record)
+        return {
+            "models": info,
+            "wall_time_s": dict(self.wall_time),
+            "protocol": self.config.data.protocol,
+            "folds": [fold.record() for fold in self.folds],
+            "fold_models": per_fold,
+        }
 
 
 def run_experiment(
@@ -146,7 +229,14 @@ def run_experiment(
     progress: bool = True,
     weights_dir: str | Path | None = None,
 ) -> ExperimentResult:
-    """Backtest every model of ``config`` on one instrument.
+    """Backtest every model of ``config`` on one instrument, fold by fold.
+
+    Before each fold of :func:`lstmgru.folds.make_folds` (``config.data.protocol``) every model
+    is fitted afresh on the fold's training span: networks from a new initialisation with their
+    seed, early-stopped on the fold's validation span; ARIMA with its order chosen again; the
+    drift re-estimated. No network is warm-started from an earlier fold's weights. Each fold's
+    test days are then forecast one step ahead, each from the closes up to the day before. The
+    result joins the folds' forecasts (each test day once).
 
     Parameters
     ----------
@@ -156,46 +246,83 @@ def run_experiment(
     progress : bool
         Show a progress bar over model fits.
     weights_dir : path, optional
-        When given, every trained network is saved under ``weights_dir/<model>/s<seed>/``
-        (weights, training history, record).
+        When given, every trained network is saved (weights, training history, record) under
+        ``weights_dir/<model>/s<seed>/`` with one fold, and under
+        ``weights_dir/<model>/s<seed>/fold<k>/`` with several.
     """
     pause_point(f"experiment-{config.data.ticker}")  # lets a test hold the kernel here
     if frame is None:
         frame = load_prices(**config_options(config.data))
-    split = chronological_split(
-        frame,
-        config.data.train_fraction,
-        config.data.validation_fraction,
-        window=config.model.window,
+    folds = make_folds(frame, config.data, window=config.model.window)
+    last = folds[-1]
+    test = pd.concat([fold.test for fold in folds])
+    overall = Split(train=folds[0].train, validation=folds[0].validation, test=test)
+    if len(folds) == 1:
+        overall = Split(train=last.train, validation=last.validation, test=last.test)
+    result = ExperimentResult(
+        config=config, provenance=provenance(frame), split=overall, folds=tuple(folds)
     )
-    result = ExperimentResult(config=config, provenance=provenance(frame), split=split)
-    history = split.close
-    dates = pd.DatetimeIndex(split.test.index)
-    jobs = [(name, seed) for name in config.models for seed in _seeds_for(name, config)]
+    jobs = [
+        (fold, name, seed)
+        for fold in folds
+        for name in config.models
+        for seed in _seeds_for(name, config)
+    ]
     bar = tqdm(jobs, desc=f"{config.data.ticker}: fitting", disable=not progress, unit="fit")
-    members: dict[str, list[Forecast]] = {}
-    for name, seed in bar:
-        bar.set_postfix_str(name if seed is None else f"{name} seed {seed}")
+    per_fold: dict[int, dict[str, Forecast]] = {fold.index: {} for fold in folds}
+    members: dict[tuple[int, str], list[Forecast]] = {}
+    for fold, name, seed in bar:
+        where = f"fold {fold.index + 1}/{len(folds)} " if len(folds) > 1 else ""
+        bar.set_postfix_str(where + (name if seed is None else f"{name} seed {seed}"))
         started = time.perf_counter()
         forecaster = build_forecaster(name, config, seed=0 if seed is None else seed)
-        forecaster.fit(split.train["close"], split.validation["close"])
-        forecast = forecaster.forecast(history, dates)
+        forecaster.fit(fold.train["close"], fold.validation["close"])
+        forecast = forecaster.forecast(fold.close, pd.DatetimeIndex(fold.test.index))
         result.wall_time[name] = result.wall_time.get(name, 0.0) + time.perf_counter() - started
         if seed is None:
-            result.forecasts[name] = forecast
+            per_fold[fold.index][name] = forecast
         else:
             label = f"{name}{SEED_SEPARATOR}{seed}"
-            result.seed_forecasts[label] = Forecast(
+            per_fold[fold.index][label] = Forecast(
                 label, forecast.dates, forecast.log_return, forecast.price, info=forecast.info
             )
-            members.setdefault(name, []).append(forecast)
+            members.setdefault((fold.index, name), []).append(forecast)
             if weights_dir is not None:
-                forecaster.save(Path(weights_dir) / name / f"s{seed}")
-    for name, forecasts in members.items():
-        result.forecasts[name] = ensemble(forecasts, name=name)
+                target = Path(weights_dir) / name / f"s{seed}"
+                forecaster.save(target / f"fold{fold.index}" if len(folds) > 1 else target)
+    for (index, name), forecasts in members.items():
+        per_fold[index][name] = ensemble(forecasts, name=name)
+    result.fold_forecasts = [per_fold[fold.index] for fold in folds]
+    labels = list(result.fold_forecasts[0])
+    joined = {
+        label: _join_folds([fold[label] for fold in result.fold_forecasts], folds)
+        for label in labels
+    }
     # Keep the configured order of models.
-    result.forecasts = {name: result.forecasts[name] for name in config.models}
+    result.forecasts = {name: joined[name] for name in config.models}
+    result.seed_forecasts = {label: joined[label] for label in labels if SEED_SEPARATOR in label}
     return result
+
+
+def _join_folds(forecasts: Sequence[Forecast], folds: Sequence[Fold]) -> Forecast:
+    """One forecast over every fold's test days; ``info``: the last fold's record and index."""
+    first, last = forecasts[0], forecasts[-1]
+
+    def joined(name: str) -> np.ndarray | None:
+        parts = [getattr(f, name) for f in forecasts]
+        return None if any(p is None for p in parts) else np.concatenate(parts)
+
+    dates = pd.DatetimeIndex(first.dates).append([pd.DatetimeIndex(f.dates) for f in forecasts[1:]])
+    info = {**dict(last.info), "fold": folds[-1].index}
+    return Forecast(
+        first.model,
+        dates,
+        joined("log_return"),
+        joined("price"),
+        lower=joined("lower"),
+        upper=joined("upper"),
+        info=info,
+    )
 
 
 def _seeds_for(name: str, config: ExperimentConfig) -> tuple[int | None, ...]:
@@ -220,9 +347,22 @@ def price_ablation(
     tutorials fit it on the whole series), trained once with the first seed of ``config``. The
     chronological split does not depend on the window, so the test days are those of the main
     experiment. Returns the random walk and the hybrid.
+
+    The ablation always uses the single chronological split (``protocol='single'``), also when
+    the main experiment is rolling: its question is the setup of the tutorials, which is one
+    split; :func:`ablation_table` then needs the main experiment on the single split as well.
     """
     ablation = dataclasses.replace(
         config,
+        data=dataclasses.replace(
+            config.data,
+            protocol="single",
+            fold="year",
+            fold_days=None,
+            first_test=None,
+            n_folds=None,
+            validation_days=None,
+        ),
         model=dataclasses.replace(config.model, target="price", window=window),
         models=("random_walk", ABLATION_MODEL),
         seeds=config.seeds[:1],
@@ -238,25 +378,34 @@ def ablation_table(main: ExperimentResult, price: ExperimentResult) -> pd.DataFr
     any forecast that follows yesterday's price, which is why price-level plots look good).
     A statistic that is undefined for the data (the random walk against itself, constant
     prices) is NaN.
+
+    Every row is scored on the test days the two experiments share: all of them when both use
+    the single split; with a rolling main experiment (the ablation is always a single split),
+    the days of its folds that fall in the single split's test span. ``attrs["test_days"]``
+    records the first day, the last day and the number of days scored.
     """
-    if not main.actual.index.equals(price.actual.index):
-        raise ValueError("the two experiments were scored on different test days")
+    days = main.actual.index.intersection(price.actual.index)
+    if days.empty:
+        raise ValueError(
+            "the two experiments share no test day: the rolling folds end before the single "
+            "split's test span starts; evaluate later folds (first_test, n_folds)"
+        )
     rows = {
         "random walk": (main, "random_walk"),
         "hybrid, log-return target": (main, ABLATION_MODEL),
         "hybrid, price-level target": (price, ABLATION_MODEL),
     }
-    actual = main.actual
-    random_walk_errors = (main.price_forecasts()["random_walk"] - actual).to_numpy()
+    actual = main.actual.loc[days]
+    random_walk_errors = (main.price_forecasts()["random_walk"].loc[days] - actual).to_numpy()
     # errors within rounding of the price level are equal (see evaluation.comparison_table)
     loss_atol = (evaluation.PRICE_RTOL * float(actual.abs().max())) ** 2
     table = {}
     for label, (result, model) in rows.items():
-        forecast = result.price_forecasts()[model]
+        forecast = result.price_forecasts()[model].loc[days]
         scores = evaluation.metrics(
             actual,
             forecast,
-            previous=result.previous,
+            previous=result.previous.loc[days],
             train=result.split.train["close"],
             undefined="nan",
         )
@@ -278,4 +427,6 @@ def ablation_table(main: ExperimentResult, price: ExperimentResult) -> pd.DataFr
             "dm_pvalue_vs_random_walk": dm_pvalue,
             "correlation_with_actual": correlation,
         }
-    return pd.DataFrame(table).T.rename_axis("setup")
+    out = pd.DataFrame(table).T.rename_axis("setup")
+    out.attrs["test_days"] = (str(days[0].date()), str(days[-1].date()), len(days))
+    return out
