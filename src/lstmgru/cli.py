@@ -17,6 +17,8 @@ from pathlib import Path
 
 from lstmgru import data
 
+__all__ = ["build_parser", "main"]
+
 
 def _data_list(args: argparse.Namespace) -> int:
     for source in ("skfolio", "arch"):

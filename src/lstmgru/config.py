@@ -22,6 +22,28 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+__all__ = [
+    "CRITERIA",
+    "FOLD_KINDS",
+    "LAYER_KINDS",
+    "LOSSES",
+    "MODEL_NAMES",
+    "NETWORK_LAYERS",
+    "OPTION_INTERFACES",
+    "PROFILES",
+    "PROTOCOLS",
+    "SIZE_MATCHED",
+    "SOURCES",
+    "SUSPICIOUS",
+    "TARGETS",
+    "DataConfig",
+    "ExperimentConfig",
+    "ModelConfig",
+    "check_char_option",
+    "option_hint",
+    "parameter_names",
+]
+
 SOURCES = ("skfolio", "arch", "csv", "yfinance")
 TARGETS = ("return", "price")
 LAYER_KINDS = ("lstm", "gru")

@@ -31,6 +31,16 @@ from lstmgru.folds import Fold, describe_folds, make_folds
 from lstmgru.hooks import pause_point
 from lstmgru.models import Forecast, build_forecaster, ensemble
 
+__all__ = [
+    "ABLATION_MODEL",
+    "FOLD_RECORD_KEYS",
+    "SEED_SEPARATOR",
+    "ExperimentResult",
+    "ablation_table",
+    "price_ablation",
+    "run_experiment",
+]
+
 SEED_SEPARATOR = "#s"
 
 #: Keys of a forecast's record kept per fold in :meth:`ExperimentResult.model_info`

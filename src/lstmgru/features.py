@@ -28,6 +28,20 @@ import pandas as pd
 
 from lstmgru.config import option_hint
 
+__all__ = [
+    "MIN_SAMPLES",
+    "FittedScaler",
+    "InsufficientDataError",
+    "Split",
+    "SupervisedData",
+    "chronological_split",
+    "log_returns",
+    "make_supervised",
+    "stationarity_table",
+    "training_windows",
+    "windows_for_dates",
+]
+
 #: Minimum number of supervised samples required in each of the train, validation and test spans.
 MIN_SAMPLES = 5
 

@@ -31,6 +31,8 @@ import pandas as pd
 from lstmgru.config import FOLD_KINDS, DataConfig, option_hint
 from lstmgru.features import MIN_SAMPLES, InsufficientDataError, Split, chronological_split
 
+__all__ = ["Fold", "describe_folds", "make_folds", "rolling_origin_folds"]
+
 
 @dataclass(frozen=True)
 class Fold(Split):

@@ -15,6 +15,8 @@ import os
 import time
 from pathlib import Path
 
+__all__ = ["PAUSE_DIR_VARIABLE", "pause_point"]
+
 PAUSE_DIR_VARIABLE = "LSTMGRU_PAUSE_DIR"
 _POLL_S = 0.02
 

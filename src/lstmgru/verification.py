@@ -19,6 +19,13 @@ import pandas as pd
 
 from lstmgru import equations as eq
 
+__all__ = [
+    "fused_gradient_differences",
+    "gradient_norm_profiles",
+    "keras_twin_differences",
+    "parameter_count_table",
+]
+
 
 def _random_weights(layer, rng: np.random.Generator, scale: float = 0.5) -> list[np.ndarray]:
     return [(scale * rng.standard_normal(w.shape)).astype("float32") for w in layer.get_weights()]

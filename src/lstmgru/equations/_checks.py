@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+__all__ = ["FloatArray"]
+
 FloatArray = NDArray[np.float64]
 
 

@@ -10,6 +10,19 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+__all__ = [
+    "LOSS_ATOL",
+    "LOSS_RTOL",
+    "PREVIOUS_METRICS",
+    "PRICE_METRICS",
+    "PRICE_RTOL",
+    "TRAIN_METRICS",
+    "Alternative",
+    "DegenerateTestError",
+    "Undefined",
+    "newey_west_lags",
+]
+
 #: Metrics that :func:`metrics` always returns.
 PRICE_METRICS: tuple[str, ...] = ("rmse", "mae", "mape", "smape")
 #: Metrics that need the training prices (``train=``).

@@ -17,6 +17,13 @@ from scipy import stats
 
 from lstmgru.evaluation._common import DegenerateTestError, _as_1d, _check_aligned
 
+__all__ = [
+    "DirectionVsAlwaysUpResult",
+    "PesaranTimmermannResult",
+    "direction_vs_always_up",
+    "pesaran_timmermann",
+]
+
 
 @dataclass(frozen=True)
 class PesaranTimmermannResult:

@@ -24,6 +24,8 @@ from lstmgru.evaluation._common import (
     _loss_scale,
 )
 
+__all__ = ["ModelConfidenceSetResult", "SPAResult", "model_confidence_set", "spa_test"]
+
 
 @dataclass(frozen=True)
 class ModelConfidenceSetResult:

@@ -16,6 +16,8 @@ from lstmgru.evaluation._common import (
     _require_positive,
 )
 
+__all__ = ["correlation", "metrics"]
+
 
 def metrics(
     actual: object,

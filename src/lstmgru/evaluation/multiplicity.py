@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+__all__ = ["holm"]
+
 
 def holm(pvalues: object) -> np.ndarray | pd.Series:
     r"""Holm (1979) step-down adjusted p-values; controls the family-wise error rate.

@@ -37,6 +37,8 @@ from lstmgru.evaluation._common import (
     _newey_west_long_run_variance,
 )
 
+__all__ = ["ClarkWestResult", "OutOfSampleR2Result", "clark_west", "r2_oos"]
+
 
 @dataclass(frozen=True)
 class ClarkWestResult:

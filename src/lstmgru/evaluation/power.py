@@ -42,6 +42,13 @@ from lstmgru.evaluation._common import (
     newey_west_lags,
 )
 
+__all__ = [
+    "MinimumDetectableEffect",
+    "loss_differential_sd_ratio",
+    "minimum_detectable_effect",
+    "pooled_minimum_detectable_effect",
+]
+
 
 @dataclass(frozen=True)
 class MinimumDetectableEffect:

@@ -37,6 +37,8 @@ from lstmgru.evaluation._common import (
     newey_west_lags,
 )
 
+__all__ = ["DieboldMarianoResult", "PooledDieboldMarianoResult", "diebold_mariano", "pooled_dm"]
+
 
 @dataclass(frozen=True)
 class DieboldMarianoResult:

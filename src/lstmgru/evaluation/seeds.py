@@ -8,6 +8,8 @@ import pandas as pd
 
 from lstmgru.evaluation._common import _as_1d
 
+__all__ = ["summarize_seeds"]
+
 
 def summarize_seeds(
     scores: pd.DataFrame,

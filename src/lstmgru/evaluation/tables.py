@@ -14,6 +14,8 @@ from lstmgru.evaluation.mcs import model_confidence_set
 from lstmgru.evaluation.metrics import metrics
 from lstmgru.evaluation.predictive import diebold_mariano
 
+__all__ = ["comparison_table"]
+
 
 def _forecast_frame(forecasts: Mapping[str, object] | pd.DataFrame) -> dict[str, object]:
     if isinstance(forecasts, pd.DataFrame):

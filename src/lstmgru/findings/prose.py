@@ -14,6 +14,8 @@ import numpy as np
 from lstmgru.findings.verdicts import ARIMA, BENCHMARK, RunFindings
 from lstmgru.names import display_name
 
+__all__ = ["conclusion_sentences", "summary_sentence"]
+
 _NUMBER_WORDS = "zero one two three four five six seven eight nine ten eleven twelve".split()
 
 # ----------------------------------------------------------------------------------------------

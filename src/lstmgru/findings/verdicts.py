@@ -13,6 +13,15 @@ import pandas as pd
 from lstmgru.config import NETWORK_LAYERS
 from lstmgru.names import display_name
 
+__all__ = [
+    "ARIMA",
+    "BENCHMARK",
+    "RunFindings",
+    "TickerFindings",
+    "collect_findings",
+    "findings_frame",
+]
+
 #: The random walk, the benchmark of every test.
 BENCHMARK = "random_walk"
 #: The ARIMA model, the second benchmark of the networks.

@@ -18,6 +18,8 @@ import pandas as pd
 
 from lstmgru.features import Split
 
+__all__ = ["Forecast", "Forecaster", "ensemble", "previous_close"]
+
 
 @dataclass(frozen=True)
 class Forecast:

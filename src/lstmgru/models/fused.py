@@ -51,6 +51,16 @@ from typing import Any
 import keras
 import tensorflow as tf
 
+__all__ = [
+    "LANES",
+    "MIN_LANE_ROWS",
+    "FusedGRU",
+    "FusedLSTM",
+    "fused_loops_active",
+    "gru_sequence",
+    "lstm_sequence",
+]
+
 #: Default number of lanes the batch is cut into (one per CPU core, at most 8).
 LANES = max(1, min(8, os.cpu_count() or 1))
 #: Fewest batch rows per lane when the batch size is known while the graph is built.

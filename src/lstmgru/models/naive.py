@@ -10,6 +10,8 @@ import pandas as pd
 from lstmgru.features import log_returns
 from lstmgru.models.base import Forecast, Forecaster
 
+__all__ = ["Drift", "RandomWalk"]
+
 
 class RandomWalk(Forecaster):
     """:math:`\\hat P_t = P_{t-1}` (zero forecast log return); nothing is fitted."""

@@ -64,6 +64,18 @@ from lstmgru.models.base import Forecast, Forecaster, previous_close
 from lstmgru.models.fused import FusedGRU, FusedLSTM, fused_loops_active
 from lstmgru.models.sizing import network_units
 
+__all__ = [
+    "MIN_PRICE",
+    "STEPS_PER_EXECUTION",
+    "PhiloxDropout",
+    "RecurrentForecaster",
+    "build_network",
+    "compile_network",
+    "network_forecaster",
+    "window_dataset",
+    "xla_scope",
+]
+
 #: Lowest price forecast accepted in ``price`` mode before taking the log (price units).
 MIN_PRICE = 1e-12
 #: Training batches per call into the compiled graph (:class:`RecurrentForecaster` default).

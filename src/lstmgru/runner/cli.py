@@ -15,6 +15,8 @@ from lstmgru.runner.plan import EXECUTORS, notebook_parameters
 from lstmgru.runner.run import run_pipeline
 from lstmgru.runs import DEFAULT_OUTPUT, EXPERIMENT_NOTEBOOK, NOTEBOOK_DIR
 
+__all__ = ["add_arguments", "main"]
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the options of ``python -m lstmgru run`` to ``parser``."""

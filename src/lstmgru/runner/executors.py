@@ -24,6 +24,8 @@ from typing import Any
 
 from lstmgru.runner.tasks import NotebookTask, TaskOutcome, error_outside_cells, execute_task
 
+__all__ = ["Report", "one_interrupt", "open_executor", "run_tasks"]
+
 logger = logging.getLogger("lstmgru.runner")
 
 #: Called with each task and its outcome as soon as it is known.

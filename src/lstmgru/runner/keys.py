@@ -16,6 +16,18 @@ from typing import Any
 
 from lstmgru import __version__
 
+__all__ = [
+    "KEYED_ANYWAY",
+    "PACKAGE_DIR",
+    "UNKEYED",
+    "code_digest",
+    "digest",
+    "file_digest",
+    "keyed_sources",
+    "result_key",
+    "shown",
+]
+
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 #: Parts of the package that no notebook imports (relative to the package directory).
 UNKEYED = ("runner", "report", "report.py", "cli.py", "__main__.py")

@@ -32,6 +32,18 @@ from lstmgru.runs import (
     THEORY_NOTEBOOK,
 )
 
+__all__ = [
+    "BENCHMARK_MODEL",
+    "EXECUTORS",
+    "RUNNER_PARAMETERS",
+    "ZERO_MEANS_PROFILE",
+    "RunPlan",
+    "check_arguments",
+    "config_kwargs",
+    "make_plan",
+    "notebook_parameters",
+]
+
 EXECUTORS = ("local", "dask")
 #: Parameters of ``03_experiment`` that the runner sets itself (dedicated arguments).
 RUNNER_PARAMETERS = (

@@ -31,6 +31,8 @@ from lstmgru.runs import (
     environment_versions,
 )
 
+__all__ = ["RunSummary", "run_pipeline"]
+
 logger = logging.getLogger("lstmgru.runner")
 
 

@@ -23,6 +23,19 @@ from typing import Any
 from lstmgru import runs
 from lstmgru.runs import DONE, ERROR_FILE, KERNEL_LOG, PROJECT_ROOT, write_text_atomic
 
+__all__ = [
+    "KERNEL_NAME",
+    "KERNEL_START_TIMEOUT_S",
+    "THREAD_VARIABLES",
+    "NotebookTask",
+    "TaskOutcome",
+    "cpu_count",
+    "describe_error",
+    "error_outside_cells",
+    "execute_task",
+    "thread_environment",
+]
+
 KERNEL_NAME = "lstmgru"
 KERNEL_START_TIMEOUT_S = 120
 #: Environment variables that bound the threads of one notebook kernel.
