@@ -121,7 +121,7 @@ def test_too_short_a_first_fold_says_what_to_change(frame) -> None:
         ({"protocol": "rolling", "n_folds": 0}, "n_folds must be None or an integer >= 1"),
         ({"protocol": "rolling", "first_test": 1.5}, "strictly between 0 and 1"),
         ({"protocol": "rolling", "first_test": "July 2016"}, "ISO date such as"),
-        ({"n_folds": 2}, "n_folds apply to the rolling protocol only; set protocol='rolling'"),
+        ({"n_folds": 2}, "n_folds is for the rolling protocol only; set protocol='rolling'"),
     ],
 )
 def test_protocol_options_are_validated(options, message) -> None:

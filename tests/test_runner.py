@@ -393,6 +393,11 @@ def test_second_runner_on_a_busy_run_directory_is_refused(tmp_path, notebook_dir
         ),
         ({"parameters": {"target": 5}}, r"parameter 'target' must be str .* got int 5"),
         ({"parameters": {"target": "prices"}}, r"unknown target 'prices'"),
+        ({"parameters": {"protocol": "rollin"}}, r"unknown protocol 'rollin'. Did you mean"),
+        (
+            {"parameters": {"first_test": "2021-01-01"}},
+            r"first_test is for the rolling protocol only; set protocol='rolling'",
+        ),
         ({"parameters": {"epochs": 5}}, r"'epochs' is set by the runner"),
         ({"tickers": ["KO", "APPL"]}, r"not in the skfolio dataset: APPL \(did you mean AAPL"),
         ({"tickers": ["KO", "KO"]}, r"listed twice: KO"),
@@ -580,3 +585,30 @@ def test_result_key_covers_the_notebooks_code_only(
     assert _plan_key("KO", notebook_dir, cheap_run.run_dir.parent) == finished
     _touch(package / "models" / "naive.py")
     assert _plan_key("KO", notebook_dir, cheap_run.run_dir.parent) != finished
+
+
+def test_rolling_protocol_is_planned_from_notebook_parameters(tmp_path, notebook_dir) -> None:
+    """``-p protocol rolling`` reaches the configuration each ticker's notebook builds."""
+    plan = make_plan(
+        ["KO"],
+        source="skfolio",
+        profile="quick",
+        output=tmp_path,
+        start=None,
+        end=None,
+        models="random_walk,drift",
+        n_seeds=None,
+        epochs=None,
+        run_id=None,
+        parameters={"protocol": "rolling", "first_test": "2021-01-01", "n_folds": 0},
+        csv_dir=None,
+        notebook_dir=notebook_dir,
+        kernel_name=runner.KERNEL_NAME,
+    )
+    data = plan.record["config"]["data"]
+    assert (data["protocol"], data["first_test"], data["n_folds"]) == (
+        "rolling",
+        "2021-01-01",
+        None,
+    )
+    assert plan.tickers[0].parameters["protocol"] == "rolling"

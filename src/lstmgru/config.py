@@ -22,6 +22,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from lstmgru.options import OPTION_INTERFACES, check_char_option, option_hint
+
 __all__ = [
     "CRITERIA",
     "FOLD_KINDS",
@@ -94,63 +96,6 @@ def _suggest(name: str, options: Sequence[str]) -> str:
 def _check_fraction(name: str, value: float) -> None:
     if not isinstance(value, int | float) or not (0.0 < float(value) < 1.0):
         raise ValueError(f"{name} must be a number strictly between 0 and 1, got {value!r}")
-
-
-#: Where each data option is set, by its Python name (``load_prices`` keyword, ``DataConfig``
-#: field or notebook parameter): the flag of ``python -m lstmgru data show`` and the form of
-#: ``python -m lstmgru run`` (``-p NAME`` sets a parameter of 03_experiment); ``None`` where that
-#: interface has none. Error messages name options through :func:`option_hint`.
-OPTION_INTERFACES: Mapping[str, tuple[str | None, str | None]] = {
-    "path": ("--path", "--csv-dir"),
-    "start": ("--start", "--start"),
-    "end": ("--end", "--end"),
-    "date_column": ("--date-column", "-p date_column"),
-    "close_column": ("--close-column", "-p close_column"),
-    "open_column": ("--open-column", None),
-    "high_column": ("--high-column", None),
-    "low_column": ("--low-column", None),
-    "volume_column": ("--volume-column", None),
-    "date_format": ("--date-format", "-p date_format"),
-    "encoding": ("--encoding", "-p encoding"),
-    "sep": ("--sep", "-p sep"),
-    "thousands": ("--thousands", "-p thousands"),
-    "decimal": ("--decimal", "-p decimal"),
-    "max_gap": ("--max-gap", "-p max_gap"),
-    "suspicious": ("--suspicious", "-p suspicious"),
-    "window": (None, "-p window"),
-}
-
-
-def option_hint(*names: str, value: str | None = None) -> str:
-    """How to set options in each interface, for error messages.
-
-    ``option_hint("date_format")`` is ``"set date_format=... (data show --date-format, run -p
-    date_format)"``; several names are joined with ``/``. With ``value`` (one name only) the
-    hint shows it: ``option_hint("suspicious", value="reject")`` is ``"set
-    suspicious='reject' (data show --suspicious reject, run -p suspicious reject)"``.
-    """
-    if value is not None and len(names) != 1:
-        raise ValueError("option_hint: a value needs exactly one option name")
-    tail = f" {value}" if value is not None else ""
-    show = [OPTION_INTERFACES[n][0] + tail for n in names if OPTION_INTERFACES[n][0]]
-    run = [OPTION_INTERFACES[n][1] + tail for n in names if OPTION_INTERFACES[n][1]]
-    where = ([f"data show {'/'.join(show)}"] if show else []) + (
-        [f"run {'/'.join(run)}"] if run else []
-    )
-    shown = f"{names[0]}={value!r}" if value is not None else "/".join(f"{n}=..." for n in names)
-    return f"set {shown} ({', '.join(where)})"
-
-
-def check_char_option(name: str, value: Any, *, optional: bool) -> None:
-    """Check a one-character option (``sep``, ``thousands``, ``decimal``); ``ValueError`` if not."""
-    if optional and value is None:
-        return
-    if not isinstance(value, str) or len(value) != 1 or value in '\r\n"':
-        allowed = "None or " if optional else ""
-        raise ValueError(
-            f"{name} must be {allowed}one character (not a quote or line break), got {value!r}; "
-            f"{option_hint(name)}"
-        )
 
 
 @dataclass(frozen=True)
@@ -320,10 +265,12 @@ class DataConfig:
                 if getattr(self, name) is not None
             ]
             if given or self.fold != "year":
-                names = ", ".join(given or ["fold"])
+                fields = given or ["fold"]
+                names = ", ".join(fields)
+                verb = "is" if len(fields) == 1 else "are"
                 raise ValueError(
-                    f"{names} apply to the rolling protocol only; set protocol='rolling' or "
-                    f"drop {names}"
+                    f"{names} {verb} for the rolling protocol only; set protocol='rolling' "
+                    f"(run -p protocol rolling) or drop {names}"
                 )
 
     @property

@@ -62,7 +62,7 @@ RUNNER_PARAMETERS = (
 #: The model every other model is scored against (03_experiment needs it).
 BENCHMARK_MODEL = "random_walk"
 #: Integer notebook parameters where 0 means "the profile's value".
-ZERO_MEANS_PROFILE = ("n_seeds", "epochs", "window")
+ZERO_MEANS_PROFILE = ("n_seeds", "epochs", "window", "n_folds", "validation_days")
 _RESERVED_NAMES = frozenset({RUN_RECORD, LATEST, LOCK_FILE, runs.HOLDER_FILE})
 
 
