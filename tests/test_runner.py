@@ -545,9 +545,10 @@ def test_latest_run_is_found(tmp_path, cheap_run) -> None:
 # ----------------------------------------------------------------------------------------------
 
 
-def _plan_key(ticker: str, notebook_dir: Path, output: Path) -> str:
-    plan = make_plan(
-        [ticker],
+def _plan(notebook_dir: Path, output: Path, parameters: dict | None = None):
+    """The plan of a cheap quick-profile run over KO (nothing is written or executed)."""
+    return make_plan(
+        ["KO"],
         source="skfolio",
         profile="quick",
         output=output,
@@ -557,12 +558,15 @@ def _plan_key(ticker: str, notebook_dir: Path, output: Path) -> str:
         n_seeds=None,
         epochs=None,
         run_id=None,
-        parameters=None,
+        parameters=parameters,
         csv_dir=None,
         notebook_dir=notebook_dir,
         kernel_name=runner.KERNEL_NAME,
     )
-    return plan.tickers[0].key
+
+
+def _plan_key(notebook_dir: Path, output: Path) -> str:
+    return _plan(notebook_dir, output).tickers[0].key
 
 
 def _touch(path: Path) -> None:
@@ -573,38 +577,25 @@ def test_result_key_covers_the_notebooks_code_only(
     tmp_path, notebook_dir, cheap_run, monkeypatch
 ) -> None:
     finished = read_done(cheap_run.run_dir / "KO")
-    assert _plan_key("KO", notebook_dir, cheap_run.run_dir.parent) == finished
+    assert _plan_key(notebook_dir, cheap_run.run_dir.parent) == finished
     package = tmp_path / "lstmgru"
     shutil.copytree(keys.PACKAGE_DIR, package, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(keys, "PACKAGE_DIR", package)
-    report_code = package / "report" / "latex.py"
-    if not report_code.is_file():  # the report as one module
-        report_code = package / "report.py"
-    for unkeyed in (report_code, package / "runner" / "cli.py", package / "cli.py"):
+    for unkeyed in (
+        package / "report" / "latex.py",
+        package / "runner" / "cli.py",
+        package / "cli.py",
+    ):
         _touch(unkeyed)
-    assert _plan_key("KO", notebook_dir, cheap_run.run_dir.parent) == finished
+    assert _plan_key(notebook_dir, cheap_run.run_dir.parent) == finished
     _touch(package / "models" / "naive.py")
-    assert _plan_key("KO", notebook_dir, cheap_run.run_dir.parent) != finished
+    assert _plan_key(notebook_dir, cheap_run.run_dir.parent) != finished
 
 
 def test_rolling_protocol_is_planned_from_notebook_parameters(tmp_path, notebook_dir) -> None:
     """``-p protocol rolling`` reaches the configuration each ticker's notebook builds."""
-    plan = make_plan(
-        ["KO"],
-        source="skfolio",
-        profile="quick",
-        output=tmp_path,
-        start=None,
-        end=None,
-        models="random_walk,drift",
-        n_seeds=None,
-        epochs=None,
-        run_id=None,
-        parameters={"protocol": "rolling", "first_test": "2021-01-01", "n_folds": 0},
-        csv_dir=None,
-        notebook_dir=notebook_dir,
-        kernel_name=runner.KERNEL_NAME,
-    )
+    parameters = {"protocol": "rolling", "first_test": "2021-01-01", "n_folds": 0}
+    plan = _plan(notebook_dir, tmp_path, parameters)
     data = plan.record["config"]["data"]
     assert (data["protocol"], data["first_test"], data["n_folds"]) == (
         "rolling",
