@@ -79,6 +79,16 @@ METRIC_NAMES: Mapping[str, str] = MappingProxyType(
         "spa_holm": "SPA p (Holm)",
         "spa_pvalue_lower": "SPA p (lower)",
         "spa_pvalue_upper": "SPA p (upper)",
+        "annual_return": "Return (p.a.)",
+        "annual_volatility": "Volatility (p.a.)",
+        "sharpe": "Sharpe (p.a.)",
+        "max_drawdown": "Max drawdown",
+        "turnover_per_year": "Turnover (p.a.)",
+        "total_return": "Total return",
+        "break_even_bps": "Break-even (bp)",
+        "sharpe_difference": "Sharpe diff.",
+        "pvalue": "LW p",
+        "pvalue_holm": "LW p (Holm)",
     }
 )
 
@@ -111,6 +121,14 @@ COLUMN_NAMES: Mapping[str, str] = MappingProxyType(
         "n_seeds": "Seeds",
         "metric": "Metric",
         "value": "Value",
+        "rule": "Rule",
+        "role": "Role",
+        "n_days": "Days",
+        "statistic": "Statistic",
+        "buy_and_hold": "Buy and hold",
+        "long_flat": "Long/flat",
+        "long_short": "Long/short",
+        "always_long": "Always long",
     }
 )
 

@@ -6,12 +6,22 @@
   forecasts on log returns, one long frame, Holm-adjusted over instruments × models;
 * :mod:`~lstmgru.comparison.pooled` -- pooled Clark-West and DM tests across instruments,
   Hansen's SPA, pooled minimum detectable effects;
+* :mod:`~lstmgru.comparison.economic` -- trading strategies from the forecasts, net of costs,
+  per instrument and pooled;
 * :mod:`~lstmgru.comparison.collect` -- all of it at once: :func:`gather_evidence`.
 """
 
 from __future__ import annotations
 
 from lstmgru.comparison.collect import Evidence, gather_evidence
+from lstmgru.comparison.economic import (
+    COST_BPS,
+    instrument_returns,
+    pooled_strategy_table,
+    strategy_metric_table,
+    strategy_tables,
+    wealth_paths,
+)
 from lstmgru.comparison.evidence import (
     DRIFT,
     HOLM_FAMILIES,
@@ -49,6 +59,7 @@ from lstmgru.comparison.tables import (
 
 __all__ = [
     "BENCHMARK",
+    "COST_BPS",
     "DRIFT",
     "HOLM_FAMILIES",
     "HYBRID",
@@ -63,6 +74,7 @@ __all__ = [
     "family_table",
     "gather_evidence",
     "hybrid_table",
+    "instrument_returns",
     "instrument_table",
     "mcs_summary",
     "mcs_table",
@@ -71,11 +83,15 @@ __all__ = [
     "model_ranking",
     "pooled_hybrid_tests",
     "pooled_random_walk_tests",
+    "pooled_strategy_table",
     "pvalue_table",
     "return_errors",
     "seed_summary",
     "seed_table",
     "significance_counts",
     "spa_table",
+    "strategy_metric_table",
+    "strategy_tables",
     "ticker_overview",
+    "wealth_paths",
 ]

@@ -1,14 +1,4 @@
-"""Every figure of the report, one function each, in one house style.
-
-Each ``plot_*`` function takes pandas objects (never models), draws inside
-:func:`house_style` and returns a :class:`matplotlib.figure.Figure`. Figures are built with
-``matplotlib.figure.Figure`` directly, not through pyplot, so nothing global changes (no
-rcParams at import, no pyplot figure registry) and a notebook shows each figure once, as the
-cell's value. :func:`save_figure` writes a vector PDF and a 150-dpi PNG.
-
-Bad input (empty data, a missing benchmark column, misaligned indexes) raises ``ValueError``
-naming the problem.
-"""
+"""The figures of the experiment and the comparison (see :mod:`lstmgru.plots`)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,55 @@
+"""Every figure of the report, one function each, in one house style.
+
+Each ``plot_*`` function takes pandas objects (never models), draws inside
+:func:`house_style` and returns a :class:`matplotlib.figure.Figure`. Figures are built with
+``matplotlib.figure.Figure`` directly, not through pyplot, so nothing global changes (no
+rcParams at import, no pyplot figure registry) and a notebook shows each figure once, as the
+cell's value. :func:`save_figure` writes a vector PDF and a 150-dpi PNG.
+
+Bad input (empty data, a missing benchmark column, misaligned indexes) raises ``ValueError``
+naming the problem.
+
+* :mod:`~lstmgru.plots.core` -- the house style, the experiment's and the comparison's figures,
+  saving and publishing;
+* :mod:`~lstmgru.plots.wealth` -- cumulative wealth of the trading strategies.
+"""
+
+from __future__ import annotations
+
+from lstmgru.plots.core import (
+    ACTUAL_COLOR,
+    HOUSE_RC,
+    PALETTE,
+    house_style,
+    plot_cumulative_loss_difference,
+    plot_dm_heatmap,
+    plot_error_distributions,
+    plot_forecasts,
+    plot_gradient_norms,
+    plot_metric_over_seeds,
+    plot_price_and_returns,
+    plot_training_history,
+    publish,
+    save_figure,
+    setup_notebook,
+)
+from lstmgru.plots.wealth import plot_wealth
+
+__all__ = [
+    "ACTUAL_COLOR",
+    "HOUSE_RC",
+    "PALETTE",
+    "house_style",
+    "plot_cumulative_loss_difference",
+    "plot_dm_heatmap",
+    "plot_error_distributions",
+    "plot_forecasts",
+    "plot_gradient_norms",
+    "plot_metric_over_seeds",
+    "plot_price_and_returns",
+    "plot_training_history",
+    "plot_wealth",
+    "publish",
+    "save_figure",
+    "setup_notebook",
+]
