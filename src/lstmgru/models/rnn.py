@@ -41,7 +41,9 @@ seed-replication ablation: MinMax-scaled next-day price, :math:`\\hat r_t =
 Reproducibility: :meth:`RecurrentForecaster.fit` seeds Python, NumPy and TensorFlow with
 ``keras.utils.set_random_seed(seed)`` before building the network; on a CPU, the same seed gives
 bit-identical forecasts (``tests/test_rnn.py``). TensorFlow's global op determinism is **not**
-switched on, because Keras then disables XLA for every model.
+switched on, because Keras then disables XLA for every model. Fits of one architecture reuse one
+compiled model per process (:mod:`lstmgru.models.netcache`; ``LSTMGRU_FIT_CACHE=0`` turns it
+off), which saves the graph tracing of every fit and leaves every result bit-identical.
 """
 
 from __future__ import annotations
@@ -378,12 +380,8 @@ class RecurrentForecaster(Forecaster):
 
     @property
     def model_(self) -> keras.Model | None:
-        """The fitted network (``None`` before :meth:`fit`).
-
-        With the fit cache (:mod:`lstmgru.models.netcache`) the model object is shared with
-        later fits of the same architecture: reading this attribute loads this forecaster's
-        weights back into it, and a reference kept across another fit sees that fit's weights.
-        """
+        """The fitted network (``None`` before :meth:`fit`); with the fit cache, a model shared
+        with later fits of the architecture, holding this forecaster's weights when read."""
         if self._network is None:
             return self._model
         model = self._network.checkout(self._owner, self._weights)
@@ -409,8 +407,7 @@ class RecurrentForecaster(Forecaster):
         )
 
     def _compiled(self, fresh: keras.Model) -> tuple[keras.Model, netcache.CompiledNetwork | None]:
-        """The compiled model to train: the cached one holding ``fresh``'s variables, or
-        ``fresh`` compiled (and cached when the cache is on)."""
+        """The cached compiled model holding ``fresh``'s variables, or ``fresh`` compiled."""
         self._owner, self._predict_state = object(), netcache.PredictState()
         key = self._signature() if netcache.cache_enabled() else None
         network = None if key is None else netcache.compiled_network(key)
