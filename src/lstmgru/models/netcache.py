@@ -87,8 +87,9 @@ def set_cache_enabled(enabled: bool | None) -> None:
 
 
 def clear_cache() -> None:
-    """Drop every cached model (forecasters keep the models they were fitted with)."""
+    """Drop every cached model and zero the counters (forecasters keep their models)."""
     _cache.clear()
+    _stats.update(hits=0, misses=0, evictions=0)
 
 
 def cache_info() -> dict[str, Any]:
