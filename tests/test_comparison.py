@@ -15,7 +15,7 @@ from lstmgru import comparison
 COLUMNS = [
     "theil_u2",
     "directional_accuracy",
-    "dm_pvalue_vs_random_walk",
+    "cw_holm_vs_random_walk",
     "pt_pvalue",
     "mcs_pvalue",
     "in_mcs",
@@ -88,23 +88,23 @@ def test_metric_table_keeps_a_missing_model_as_nan(results) -> None:
     assert table.loc["gru", "mean"] == pytest.approx(1.05)  # mean over the scored ticker only
 
 
-def test_dm_pvalues_drop_the_benchmark(scores) -> None:
-    table = comparison.dm_pvalues(scores)
+def test_pvalue_table_drops_the_benchmark(scores) -> None:
+    table = comparison.pvalue_table(scores)
     assert list(table.index) == ["drift", "arima", "lstm", "gru"]
     assert table.loc["arima", "B"] == pytest.approx(0.04)
 
 
-def test_significance_counts_need_direction_and_level(scores) -> None:
+def test_significance_counts_use_the_holm_adjusted_clark_west_level(scores) -> None:
     table = comparison.significance_counts(scores, alpha=0.05)
     assert table.to_dict(orient="index") == {
-        "drift": {"tickers": 2, "better": 0, "worse": 0, "not_significant": 2},
-        "arima": {"tickers": 2, "better": 1, "worse": 1, "not_significant": 0},
-        "lstm": {"tickers": 2, "better": 1, "worse": 0, "not_significant": 1},
-        "gru": {"tickers": 2, "better": 0, "worse": 1, "not_significant": 1},
+        "drift": {"tickers": 2, "better": 0, "not_significant": 2},
+        "arima": {"tickers": 2, "better": 2, "not_significant": 0},
+        "lstm": {"tickers": 2, "better": 1, "not_significant": 1},
+        "gru": {"tickers": 2, "better": 1, "not_significant": 1},
     }
     # At 1 % no p-value is below the level (the smallest is exactly 0.01).
     strict = comparison.significance_counts(scores, alpha=0.01)
-    assert strict["better"].sum() == 0 and strict["worse"].sum() == 0
+    assert strict["better"].sum() == 0
     with pytest.raises(ValueError, match="alpha"):
         comparison.significance_counts(scores, alpha=5)
 
@@ -119,8 +119,9 @@ def test_mcs_summary(scores) -> None:
         "gru": 1,
     }
     assert table.loc["gru", "share"] == pytest.approx(0.5)
-    assert table.loc["random_walk", "mean_mcs_pvalue"] == pytest.approx(0.70)
-    assert table.loc["arima", "mean_mcs_pvalue"] == pytest.approx(0.54)
+    assert "mean_mcs_pvalue" not in table.columns  # MCS p-values are never averaged
+    members = comparison.mcs_table(scores)
+    assert members.loc["gru"].tolist() == ["out", "in", 1]
 
 
 def test_mcs_summary_reads_booleans_written_as_text(scores) -> None:
@@ -129,7 +130,7 @@ def test_mcs_summary_reads_booleans_written_as_text(scores) -> None:
 
 
 def test_model_ranking(scores) -> None:
-    ranking = comparison.model_ranking(scores)
+    ranking = comparison.model_ranking(scores, "theil_u2")
     assert list(ranking.index) == ["lstm", "random_walk", "arima", "gru", "drift"]
     assert ranking["mean_rank"].tolist() == [1.0, 3.0, 3.5, 3.5, 4.0]
     assert ranking.loc["gru", "B"] == 2.0
@@ -143,7 +144,7 @@ def test_model_ranking_averages_ties() -> None:
         {"theil_u2": [1.0, 0.9, 0.9]},
         index=pd.Index(["random_walk", "drift", "arima"], name="model"),
     )
-    ranking = comparison.model_ranking(comparison.collect_metrics({"X": tied}))
+    ranking = comparison.model_ranking(comparison.collect_metrics({"X": tied}), "theil_u2")
     assert ranking.loc["drift", "X"] == 1.5 and ranking.loc["arima", "X"] == 1.5
 
 
@@ -213,7 +214,6 @@ def test_mcs_summary_counts_only_tickers_where_the_mcs_applies(results) -> None:
     assert table["tickers"].tolist() == [1, 1, 1, 1, 1]
     assert table["in_mcs"].tolist() == [1, 1, 1, 1, 0]
     assert table.loc["gru", "share"] == 0.0 and table.loc["lstm", "share"] == 1.0
-    assert table.loc["random_walk", "mean_mcs_pvalue"] == pytest.approx(0.40)
     as_csv = scores.assign(in_mcs=scores["in_mcs"].map({True: "True", False: "False"}))
     pd.testing.assert_frame_equal(comparison.mcs_summary(as_csv), table)
 
@@ -221,7 +221,7 @@ def test_mcs_summary_counts_only_tickers_where_the_mcs_applies(results) -> None:
 def test_mcs_summary_of_a_ticker_whose_price_never_moves(results) -> None:
     # A constant price series: Theil's U2, every test and the MCS are undefined (NaN).
     flat = results["A"].assign(
-        theil_u2=np.nan, dm_pvalue_vs_random_walk=np.nan, pt_pvalue=np.nan, mcs_pvalue=np.nan
+        theil_u2=np.nan, cw_holm_vs_random_walk=np.nan, pt_pvalue=np.nan, mcs_pvalue=np.nan
     )
     flat["in_mcs"] = pd.array([pd.NA] * len(flat), dtype="boolean")
     assert comparison.mcs_summary(comparison.collect_metrics({"FLAT": flat}))["share"].isna().all()

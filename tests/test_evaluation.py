@@ -177,7 +177,6 @@ def test_metrics_by_hand():
     assert m["mae"] == pytest.approx(1.0)
     assert m["mape"] == pytest.approx(25.0 * (1 / 100 + 1 / 102 + 1 / 99 + 1 / 105))
     assert m["smape"] == pytest.approx(25.0 * (2 / 201 + 2 / 203 + 2 / 199 + 2 / 209))
-    assert m["mase"] == pytest.approx(0.75)  # train naive MAE = (1 + 2 + 1) / 3
     assert m["theil_u2"] == pytest.approx(2.0 / 7.0)  # sqrt(4 / (0 + 4 + 9 + 36))
     # signs of f - p: [+, +, -, +]; of a - p: [0, +, -, +]; a flat day is its own class
     assert m["directional_accuracy"] == pytest.approx(0.75)
@@ -186,6 +185,10 @@ def test_metrics_by_hand():
     assert m["rmse_return"] == pytest.approx(np.sqrt(np.mean((r - r_hat) ** 2)))
     assert m["mae_return"] == pytest.approx(np.mean(np.abs(r - r_hat)))
     assert m["r2_oos"] == pytest.approx(1 - np.sum((r - r_hat) ** 2) / np.sum(r**2))
+    assert m["mse_return"] == pytest.approx(np.mean((r - r_hat) ** 2))
+    # return-scale MASE: MAE of returns over the in-sample MAE of the zero-return forecast
+    scale = np.mean(np.abs(np.diff(np.log(TRAIN))))
+    assert m["mase"] == pytest.approx(np.mean(np.abs(r - r_hat)) / scale)
 
 
 def test_metrics_perfect_forecast():
@@ -205,7 +208,9 @@ def test_metrics_random_walk_is_the_unit_of_theil_and_zero_of_r2():
 
 def test_metrics_leave_out_what_their_arguments_do_not_allow():
     assert set(ev.metrics(ACTUAL, FORECAST)) == set(ev.PRICE_METRICS)
-    assert set(ev.metrics(ACTUAL, FORECAST, train=TRAIN)) == {*ev.PRICE_METRICS, "mase"}
+    assert set(ev.metrics(ACTUAL, FORECAST, train=TRAIN)) == set(ev.PRICE_METRICS)
+    both = ev.metrics(ACTUAL, FORECAST, previous=PREVIOUS, train=TRAIN)
+    assert set(both) == {*ev.PRICE_METRICS, *ev.PREVIOUS_METRICS, *ev.TRAIN_METRICS}
     with_previous = ev.metrics(ACTUAL, FORECAST, previous=PREVIOUS)
     assert set(with_previous) == {*ev.PRICE_METRICS, *ev.PREVIOUS_METRICS}
 
@@ -254,7 +259,7 @@ def test_metrics_non_positive_prices():
 
 def test_metrics_constant_train():
     with pytest.raises(ValueError, match="train prices are constant"):
-        ev.metrics(ACTUAL, FORECAST, train=[5.0, 5.0, 5.0])
+        ev.metrics(ACTUAL, FORECAST, previous=PREVIOUS, train=[5.0, 5.0, 5.0])
 
 
 def test_metrics_two_dimensional():
@@ -439,12 +444,20 @@ def test_comparison_table_rows_and_tests():
     )
     assert list(table.index) == ["random_walk", "arima", "hybrid", "noise"]
     assert table.loc["random_walk", "theil_u2"] == 1.0
-    assert math.isnan(table.loc["random_walk", "dm_pvalue_vs_random_walk"])
-    assert math.isnan(table.loc["arima", "dm_pvalue_vs_random_walk"])  # identical errors
+    assert math.isnan(table.loc["random_walk", "cw_pvalue_vs_random_walk"])
+    assert math.isnan(table.loc["arima", "cw_pvalue_vs_random_walk"])  # identical forecasts
     assert math.isnan(table.loc["random_walk", "pt_pvalue"])  # never forecasts "up"
-    assert table.loc["hybrid", "dm_pvalue_vs_random_walk"] < 0.01
-    assert (
-        table.loc["hybrid", "dm_pvalue_vs_arima"] == table.loc["hybrid", "dm_pvalue_vs_random_walk"]
+    assert table.loc["hybrid", "cw_pvalue_vs_random_walk"] < 0.01
+    r = np.log(actual / previous).to_numpy()
+    r_hat = np.log(forecasts["hybrid"] / previous).to_numpy()
+    direct = ev.clark_west(r, np.zeros_like(r), r_hat)
+    assert table.loc["hybrid", "cw_pvalue_vs_random_walk"] == pytest.approx(direct.pvalue)
+    assert table.loc["hybrid", "cw_statistic_vs_random_walk"] == pytest.approx(direct.statistic)
+    assert "dm_pvalue_vs_hybrid" not in table.columns  # no LSTM-GRU in this table
+    assert table["base_rate"].nunique() == 1
+    assert table.loc["hybrid", "up_pvalue"] < 0.01
+    assert table.loc["hybrid", "mde_r2_oos"] > 0 and math.isnan(
+        table.loc["random_walk", "mde_r2_oos"]
     )
     assert table.loc["hybrid", "pt_pvalue"] < 0.01
     assert table.loc["noise", "theil_u2"] > 2.0
@@ -457,7 +470,7 @@ def test_comparison_table_without_arima_and_without_benchmark():
     actual, forecasts, previous, train = _experiment()
     del forecasts["arima"]
     table = ev.comparison_table(actual, forecasts, previous=previous, train=train, mcs_reps=100)
-    assert "dm_pvalue_vs_arima" not in table.columns
+    assert "cw_pvalue_vs_drift" not in table.columns  # no drift forecast
     del forecasts["random_walk"]
     with pytest.raises(ValueError, match="benchmark 'random_walk' not among the forecasts"):
         ev.comparison_table(actual, forecasts, previous=previous, train=train)
@@ -575,7 +588,7 @@ def test_metrics_of_constant_prices_raise_or_give_nan():
     with pytest.raises(ev.DegenerateTestError, match="actual equals previous"):
         ev.metrics(rounding, FORECAST[:1].repeat(5), previous=flat)
     with pytest.raises(ev.DegenerateTestError, match="train prices are constant"):
-        ev.metrics(ACTUAL, FORECAST, train=[5.0, 5.0 * (1 + 1e-15), 5.0])
+        ev.metrics(ACTUAL, FORECAST, previous=PREVIOUS, train=[5.0, 5.0 * (1 + 1e-15), 5.0])
     m = ev.metrics(rounding, flat * 1.01, previous=flat, train=rounding, undefined="nan")
     assert math.isnan(m["theil_u2"]) and math.isnan(m["r2_oos"]) and math.isnan(m["mase"])
     assert m["rmse"] == pytest.approx(0.5)
@@ -608,15 +621,14 @@ def test_comparison_table_with_arima_equal_to_the_random_walk_up_to_rounding():
     actual, forecasts, previous, train = _long_experiment()
     assert (forecasts["arima"] != forecasts["random_walk"]).sum() > 0
     table = ev.comparison_table(actual, forecasts, previous=previous, train=train, mcs_reps=100)
-    assert math.isnan(table.loc["arima", "dm_pvalue_vs_random_walk"])
-    assert math.isnan(table.loc["random_walk", "dm_pvalue_vs_arima"])
+    assert math.isnan(table.loc["arima", "cw_pvalue_vs_random_walk"])
     assert math.isnan(table.loc["arima", "pt_pvalue"])  # never "up" beyond rounding
     assert (
         table.loc["arima", "directional_accuracy"]
         == table.loc["random_walk", "directional_accuracy"]
     )
     assert table.loc["arima", "mcs_pvalue"] == table.loc["random_walk", "mcs_pvalue"]
-    assert table.loc["hybrid", "dm_pvalue_vs_random_walk"] < 0.01
+    assert table.loc["hybrid", "cw_pvalue_vs_random_walk"] < 0.01
     assert table.loc["hybrid", "pt_pvalue"] < 0.01
     assert table.loc["hybrid", "in_mcs"]
 
@@ -627,8 +639,8 @@ def test_comparison_table_with_two_identical_networks():
     table = ev.comparison_table(actual, forecasts, previous=previous, train=train, mcs_reps=100)
     assert table.loc["twin", "mcs_pvalue"] == table.loc["hybrid", "mcs_pvalue"]
     assert table.loc["twin", "in_mcs"] and table.loc["hybrid", "in_mcs"]
-    assert table.loc["twin", "dm_pvalue_vs_random_walk"] == pytest.approx(
-        table.loc["hybrid", "dm_pvalue_vs_random_walk"]
+    assert table.loc["twin", "cw_pvalue_vs_random_walk"] == pytest.approx(
+        table.loc["hybrid", "cw_pvalue_vs_random_walk"]
     )
 
 
@@ -649,8 +661,33 @@ def test_comparison_table_of_a_constant_price_series():
     assert list(table.index) == ["random_walk", "drift", "arima"]
     for column in ("theil_u2", "r2_oos", "mase", "pt_pvalue", "mcs_pvalue"):
         assert table[column].isna().all(), column
-    assert table["dm_pvalue_vs_random_walk"].isna().all()  # constant loss differentials
+    assert table["cw_pvalue_vs_random_walk"].isna().all()  # constant loss differentials
     assert table["in_mcs"].isna().all()
     assert table.loc["drift", "rmse"] == pytest.approx(50.0 * (math.exp(1e-4) - 1))
     assert table.loc["random_walk", "directional_accuracy"] == 1.0
     assert table.loc["arima", "directional_accuracy"] == 1.0
+
+
+def test_comparison_table_tests_the_hybrid_against_its_rivals_on_returns():
+    actual, forecasts, previous, train = _experiment()
+    forecasts["lstm_gru"] = forecasts.pop("hybrid")
+    forecasts["drift"] = previous * math.exp(0.0003)
+    table = ev.comparison_table(actual, forecasts, previous=previous, train=train, mcs_reps=50)
+    r = np.log(actual / previous).to_numpy()
+    r_hat = {m: np.log(f / previous).to_numpy() for m, f in forecasts.items()}
+    direct = ev.diebold_mariano(r_hat["lstm_gru"] - r, r_hat["arima"] - r)
+    assert table.loc["arima", "dm_statistic_vs_hybrid"] == pytest.approx(direct.statistic)
+    assert table.loc["arima", "dm_pvalue_vs_hybrid"] == pytest.approx(direct.pvalue)
+    assert table.loc["arima", "dm_statistic_vs_hybrid"] < 0  # the hybrid has the lower loss
+    assert table[["dm_pvalue_vs_hybrid"]].drop(index="arima").isna().all().all()  # noise: no rival
+    drift = ev.clark_west(r, r_hat["drift"], r_hat["lstm_gru"])
+    assert table.loc["lstm_gru", "cw_pvalue_vs_drift"] == pytest.approx(drift.pvalue)
+    assert math.isnan(table.loc["drift", "cw_pvalue_vs_drift"])
+    assert math.isnan(table.loc["random_walk", "cw_pvalue_vs_drift"])
+    assert table.loc["drift", "cw_pvalue_vs_random_walk"] == pytest.approx(
+        ev.clark_west(r, np.zeros_like(r), r_hat["drift"]).pvalue
+    )
+    scale = np.mean(np.abs(np.diff(np.log(train))))
+    assert table["mase_scale"].tolist() == pytest.approx([scale] * len(table))
+    mae = np.mean(np.abs(r_hat["lstm_gru"] - r))
+    assert table.loc["lstm_gru", "mase"] == pytest.approx(mae / scale)

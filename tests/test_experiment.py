@@ -40,8 +40,9 @@ def test_forecasts_cover_the_test_span(cheap_result) -> None:
 def test_comparison_has_the_random_walk_as_unit(cheap_result) -> None:
     table = cheap_result.comparison(mcs_reps=200)
     assert table.loc["random_walk", "theil_u2"] == pytest.approx(1.0)
-    assert np.isnan(table.loc["random_walk", "dm_pvalue_vs_random_walk"])
-    assert 0.0 <= table.loc["drift", "dm_pvalue_vs_random_walk"] <= 1.0
+    assert np.isnan(table.loc["random_walk", "cw_pvalue_vs_random_walk"])
+    assert 0.0 <= table.loc["drift", "cw_pvalue_vs_random_walk"] <= 1.0
+    assert table["mase_scale"].gt(0).all()  # stored so the comparison can rebuild the MASE
 
 
 def test_results_round_trip(cheap_result, tmp_path) -> None:
@@ -119,7 +120,7 @@ def test_constant_prices_give_tables_with_nan_not_an_exception(monkeypatch) -> N
     result = run_experiment(config, frame, progress=False)
     table = result.comparison(mcs_reps=50)
     assert list(table.index) == ["random_walk", "drift"]
-    for column in ("theil_u2", "r2_oos", "mase", "dm_pvalue_vs_random_walk", "pt_pvalue"):
+    for column in ("theil_u2", "r2_oos", "mase", "cw_pvalue_vs_random_walk", "pt_pvalue"):
         assert table[column].isna().all(), column
     assert table["mcs_pvalue"].isna().all() and table["in_mcs"].isna().all()
     assert (table["rmse"] == 0.0).all() and (table["directional_accuracy"] == 1.0).all()

@@ -1,146 +1,97 @@
-"""Verdicts and generated prose of lstmgru.findings on two small hand-made result frames.
-
-Ticker A: ARIMA and LSTM beat the random walk (U2 < 1, DM p < 0.05), GRU is worse; ticker B:
-ARIMA is worse, nothing beats the random walk. Worked out by hand from the frames below.
-"""
+"""Verdicts and generated prose of lstmgru.findings on synthetic three-ticker runs: one where the
+LSTM-GRU forecasts part of the next return, one where no model has any signal."""
 
 from __future__ import annotations
 
-import numpy as np
+import re
+
 import pandas as pd
 import pytest
+from conftest import synthetic_run
 
-from lstmgru import findings
+from lstmgru import comparison, findings
 from lstmgru.config import MODEL_NAMES
 
-COLUMNS = ["theil_u2", "directional_accuracy", "dm_pvalue_vs_random_walk", "pt_pvalue",
-           "mcs_pvalue", "in_mcs"]  # fmt: skip
-MODELS = ["random_walk", "drift", "arima", "lstm", "gru"]
+
+@pytest.fixture(scope="module")
+def signal() -> findings.RunFindings:
+    evidence = comparison.gather_evidence(synthetic_run(signal=0.5), mcs_reps=100, spa_reps=100)
+    return findings.collect_findings(evidence, 0.05)
 
 
-def _frame(rows: list[tuple]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=COLUMNS, index=pd.Index(MODELS, name="model"))
+@pytest.fixture(scope="module")
+def noise() -> findings.RunFindings:
+    results = synthetic_run(signal=0.0, seed=1)
+    evidence = comparison.gather_evidence(results, mcs_reps=100, spa_reps=100)
+    return findings.collect_findings(evidence, 0.05, unfinished={"DDD": "failed"})
 
 
-@pytest.fixture
-def results() -> dict[str, pd.DataFrame]:
-    a = _frame([(1.000, 0.01, np.nan, np.nan, 0.40, True), (1.001, 0.52, 0.60, 0.30, 0.35, True),
-                (0.980, 0.51, 0.03, 0.20, 1.00, True), (0.970, 0.56, 0.01, 0.04, 0.90, True),
-                (1.050, 0.49, 0.02, 0.50, 0.05, False)])  # fmt: skip
-    b = _frame([(1.000, 0.00, np.nan, np.nan, 1.00, True), (1.002, 0.50, 0.70, 0.60, 0.50, True),
-                (1.010, 0.48, 0.04, 0.70, 0.08, False), (0.990, 0.53, 0.20, 0.01, 0.60, True),
-                (0.995, 0.52, 0.30, 0.20, 0.70, True)])  # fmt: skip
-    return {"A": a, "B": b}
-
-
-def test_names_cover_every_model() -> None:
+def test_names_cover_every_model_and_the_new_columns() -> None:
     assert set(findings.DISPLAY_NAMES) == set(MODEL_NAMES)
     assert findings.display_name("lstm_gru_parallel") == "LSTM‖GRU"
     assert findings.display_name("unknown") == "unknown"
-    assert findings.METRIC_NAMES["dm_pvalue_vs_random_walk"] == "DM p"
+    assert findings.METRIC_NAMES["cw_holm_vs_random_walk"] == "CW p (Holm)"
+    for column in comparison.HOLM_FAMILIES.values():
+        assert column in findings.LABELS
 
 
-def test_verdicts_and_counts(results) -> None:
-    f = findings.collect_findings(results)
-    a, b = f.tickers
-    assert (a.better, a.worse, b.better, b.worse) == (("arima", "lstm"), ("gru",), (), ("arima",))
-    assert f.beats_random_walk["lstm"] == ("A",) and f.worse_than_random_walk["arima"] == ("B",)
-    assert f.networks == ("lstm", "gru") and f.others == ("drift", "arima")
-    assert f.directional_skill["lstm"] == ("A", "B")  # PT p < 0.05 and DA > 0.5
-    assert f.mcs_decided == 2 and f.mcs_counts["random_walk"] == 2 and f.mcs_counts["gru"] == 1
-    assert f.mean_rank["lstm"] == 1.0 and f.mean_rank["random_walk"] == 3.0
-    assert a.best == "lstm" and a.best_direction == "lstm"
-    strict = findings.collect_findings(results, alpha=0.001)
-    assert not any(strict.beats_random_walk.values())
+def test_verdicts_rest_on_the_holm_adjusted_tests(signal) -> None:
+    assert signal.beats_random_walk["lstm_gru"] == ("AAA", "BBB", "CCC")
+    assert signal.beats_random_walk["lstm"] == ()
+    assert signal.pooled_winners == ("lstm_gru",)
+    assert set(signal.pooled_hybrid_better) == {"arima", "lstm"}
+    assert signal.pooled_hybrid_worse == ()
+    assert signal.hybrid_better["arima"] == ("AAA", "BBB", "CCC")
+    assert signal.spa_rejections == ("AAA", "BBB", "CCC")
+    assert signal.mcs_counts["lstm_gru"] == 3
 
 
-def test_conclusion_prose(results) -> None:
-    s = findings.conclusion_sentences(
-        findings.collect_findings(results, unfinished={"C": "failed"})
+def test_conclusion_prose_of_a_real_signal(signal) -> None:
+    s = findings.conclusion_sentences(signal)
+    text = " ".join(s)
+    assert s[0].startswith("The comparison covers three instruments (AAA, BBB, and CCC)")
+    assert "Beating the random walk (Clark–West test" in text
+    assert "Holm-adjusted over twelve model–instrument pairs" in text
+    assert "the LSTM–GRU (pooled out-of-sample $R^2$" in text
+    assert "significantly more accurate than ARIMA" in text
+    assert "at 80 % power" in text
+
+
+def test_zero_counts_read_none(noise) -> None:
+    text = " ".join(findings.conclusion_sentences(noise))
+    assert "No model beats the random walk on any instrument" in text
+    assert "Pooled across the three instruments, no model beats the random walk" in text
+    assert "does not reject that no model beats the random walk on any of the three" in text
+    assert "directional skill in none of the six network–instrument pairs" in text
+    assert "no model reaches it" in text
+    assert "Left out because they did not finish: DDD (failed)." in text
+    assert not re.search(r"\b(0|zero) of\b", text)
+    assert "on 0" not in text and "worse on zero" not in text
+
+
+def test_summary_and_frame(signal, noise) -> None:
+    quiet = findings.summary_sentence(noise)
+    assert quiet.startswith(
+        "In the run reported here (three instruments: AAA, BBB, and CCC; 300 test days), no "
+        "model forecast more accurately than the random walk"
     )
-    assert s[0] == (
-        "The comparison covers two instruments (A and B) and four models besides the random "
-        "walk. Left out because they did not finish: C (failed)."
-    )
-    assert s[1].startswith("One of the two networks (the LSTM) beat the random walk at the 5 %")
-    assert "one shows a significantly smaller and one a significantly larger" in s[1]
-    assert s[2].startswith(
-        "Significantly more accurate than the random walk: ARIMA on A and the LSTM on A (two of eight"
-    )
-    assert (
-        s[3] == "The random walk was significantly more accurate than ARIMA on B and the GRU on A."
-    )
-    assert (
-        s[4]
-        == "The drift forecast does not differ significantly from the random walk on either instrument."
-    )
-    assert s[5] == ("ARIMA beats the random walk significantly on one of the two instruments and "
-                    "is significantly worse on one.")  # fmt: skip
-    assert "in two of the four network–instrument pairs" in s[-1]
-
-
-def test_zero_cases_read_as_english(results) -> None:
-    s = findings.conclusion_sentences(findings.collect_findings(results, alpha=0.001))
-    assert s[1].startswith("Neither of the two networks beat the random walk at the 0.1 % level")
-    assert (
-        s[2]
-        == "No model forecast significantly more accurately than the random walk on any instrument."
-    )
-    assert "in none of the four network–instrument pairs" in s[-1]
-    three = {t: r.assign(dm_pvalue_vs_random_walk=0.9) for t, r in results.items()}
-    for t in three.values():
-        t.loc["lstm_gru"] = t.loc["lstm"]
-    s = findings.conclusion_sentences(findings.collect_findings(three))
-    assert s[1].startswith("None of the three networks beat the random walk")
-    assert not any(" 0 of " in x or "on 0" in x for x in s)
-    cheap = {t: r.loc[["random_walk", "drift"]] for t, r in results.items()}
-    s = findings.conclusion_sentences(findings.collect_findings(cheap))
-    assert s[1] == "No recurrent network was part of this run."
-
-
-def test_mcs_not_applicable(results) -> None:
-    undecided = results["B"].assign(mcs_pvalue=np.nan, in_mcs=pd.NA)
-    f = findings.collect_findings({"A": results["A"], "B": undecided})
-    assert f.mcs_decided == 1 and not f.tickers[1].mcs_applicable
-    sentence = next(x for x in findings.conclusion_sentences(f) if "confidence set" in x)
-    assert sentence == (
-        "The random walk is in the 90 % model confidence set on the only instrument where it "
-        "applies (not applicable on one more instrument); in the set on every instrument where "
-        "it applies: the random walk, the drift forecast, ARIMA, and the LSTM."
-    )
-    flat = results["A"].assign(theil_u2=np.nan, dm_pvalue_vs_random_walk=np.nan,
-                               pt_pvalue=np.nan, mcs_pvalue=np.nan, in_mcs=pd.NA)  # fmt: skip
-    s = findings.conclusion_sentences(findings.collect_findings({"FLAT": flat}))
-    assert not any("nan" in x for x in s), s
-    assert "the models are not ranked" in " ".join(s)
-    assert "not applicable on any instrument" in " ".join(s)
-
-
-def test_summary_and_frame(results) -> None:
-    f = findings.collect_findings(results)
-    assert findings.summary_sentence(f) == (
-        "In the run reported here (two instruments: A and B), a model forecast significantly "
-        "more accurately than the random walk (Diebold–Mariano test, 5 % level) in two of "
-        "eight model–instrument comparisons, and the most accurate forecasts came from the "
-        "LSTM on two instruments."
-    )
-    frame = findings.findings_frame(f)
-    assert (
-        frame.loc["A", "model"] == "LSTM"
-        and frame.loc["B", "in_mcs"] == "Random walk, Drift, LSTM, GRU"
-    )
+    assert "pooled across instruments no model did" in quiet
+    assert "At 80 % power these tests detect only an out-of-sample $R^2$ of about" in quiet
+    loud = findings.summary_sentence(signal)
+    assert "in three of twelve model–instrument comparisons" in loud
+    assert "pooled across instruments the LSTM–GRU did" in loud
+    frame = findings.findings_frame(signal)
+    assert list(frame.index) == ["AAA", "BBB", "CCC"]
+    assert (frame["model"] == "LSTM–GRU").all()
+    assert (frame["cw_holm_vs_random_walk"] < 0.05).all()
+    assert frame["test_days"].tolist() == [300, 300, 300]
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
-    [(({}, 0.05), "no finished tickers"), (({"A": pd.DataFrame()}, 0.05), "non-empty"),
-     (({"A": _frame([(1, 0.5, np.nan, np.nan, 1, True)] * 5)}, 1.5), "alpha")],
+    [(({}, 0.05), "no finished tickers"), (({"A": pd.DataFrame()}, 0.05), "StoredResult"),
+     (({"A": pd.DataFrame()}, 1.5), "alpha")],
 )  # fmt: skip
 def test_bad_input(args, message) -> None:
     with pytest.raises(ValueError, match=message):
         findings.collect_findings(*args)
-
-
-def test_needs_the_random_walk(results) -> None:
-    with pytest.raises(ValueError, match="no 'random_walk' row"):
-        findings.collect_findings({"A": results["A"].drop(index="random_walk")})

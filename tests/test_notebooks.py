@@ -94,13 +94,14 @@ def test_results_of_each_ticker(quick_run) -> None:
 def test_comparison_notebook_outputs(quick_run) -> None:
     executed = nbformat.read(quick_run.run_dir / COMPARISON_NOTEBOOK, as_version=4)
     by_label = {c.metadata["label"]: c for c in executed.cells if "label" in c.metadata}
-    heatmap = by_label["fig:dm-heatmap"]
+    heatmap = by_label["fig:cw-heatmap"]
     assert any("image/png" in o.get("data", {}) for o in _outputs(heatmap))
     ranking = "".join(o["data"]["text/latex"] for o in _outputs(by_label["tab:ranking"]))
     assert "Mean rank" in ranking and all(t in ranking for t in QUICK_TICKERS)
     assert r"\toprule" in ranking and "mean_rank" not in ranking  # display names, booktabs
     text = json.dumps([_outputs(c) for c in executed.cells])
     assert "The comparison covers two instruments (KO and XOM)" in text
+    assert "tab:pooled-cw" in by_label and "tab:spa" in by_label
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)

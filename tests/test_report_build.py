@@ -308,7 +308,7 @@ def test_figures_of_the_run_are_exported_as_pdf_and_png(quick_run, tmp_path) -> 
         for prefix, stems in (
             ("KO", per_ticker),
             ("XOM", per_ticker),
-            ("comparison", ("dm_heatmap", "seeds_theil_u2")),
+            ("comparison", ("cw_heatmap", "seeds_theil_u2")),
         )
         for stem in stems
         for ext in ("pdf", "png")

@@ -349,17 +349,21 @@ def plot_metric_over_seeds(
     return fig
 
 
-def plot_dm_heatmap(pvalues: pd.DataFrame, *, alpha: float = 0.05) -> Figure:
-    """Heatmap of Diebold-Mariano p-values, models × tickers.
+def plot_dm_heatmap(
+    pvalues: pd.DataFrame, *, alpha: float = 0.05, test: str = "Diebold-Mariano"
+) -> Figure:
+    """Heatmap of test p-values (Diebold-Mariano by default), models × tickers.
 
     Parameters
     ----------
     pvalues : pandas.DataFrame
         p-values in [0, 1] (NaN allowed, drawn blank), one row per model, one column per
-        ticker, e.g. the ``dm_pvalue_vs_random_walk`` column of each ticker's comparison
-        table side by side.
+        ticker, e.g. the Holm-adjusted Clark-West p-values of
+        ``lstmgru.comparison.pvalue_table``.
     alpha : float, default 0.05
         Cells with p < ``alpha`` get their annotation in bold.
+    test : str, default "Diebold-Mariano"
+        Name of the test in the title.
 
     Returns
     -------
@@ -396,7 +400,7 @@ def plot_dm_heatmap(pvalues: pd.DataFrame, *, alpha: float = 0.05) -> Figure:
         ax.set_xlabel("ticker")
         ax.set_ylabel("model")
         ax.grid(False)
-        ax.set_title(f"Diebold-Mariano p-values (bold: p < {alpha:g})")
+        ax.set_title(f"{test} p-values (bold: p < {alpha:g})")
     return fig
 
 

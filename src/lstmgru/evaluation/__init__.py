@@ -104,14 +104,16 @@ from lstmgru.evaluation.predictive import (
     pooled_dm,
 )
 from lstmgru.evaluation.seeds import summarize_seeds
-from lstmgru.evaluation.tables import comparison_table
+from lstmgru.evaluation.tables import DM_RIVALS, TEST_COLUMNS, comparison_table, log_returns
 
 __all__ = [
+    "DM_RIVALS",
     "LOSS_ATOL",
     "LOSS_RTOL",
     "PREVIOUS_METRICS",
     "PRICE_METRICS",
     "PRICE_RTOL",
+    "TEST_COLUMNS",
     "TRAIN_METRICS",
     "Alternative",
     "ClarkWestResult",
@@ -131,6 +133,7 @@ __all__ = [
     "diebold_mariano",
     "direction_vs_always_up",
     "holm",
+    "log_returns",
     "loss_differential_sd_ratio",
     "metrics",
     "minimum_detectable_effect",

@@ -25,12 +25,13 @@ __all__ = [
 
 #: Metrics that :func:`metrics` always returns.
 PRICE_METRICS: tuple[str, ...] = ("rmse", "mae", "mape", "smape")
-#: Metrics that need the training prices (``train=``).
+#: Metrics that need the training prices (``train=``) and the previous prices (``previous=``).
 TRAIN_METRICS: tuple[str, ...] = ("mase",)
 #: Metrics that need the previous day's prices (``previous=``).
 PREVIOUS_METRICS: tuple[str, ...] = (
     "theil_u2",
     "directional_accuracy",
+    "mse_return",
     "rmse_return",
     "mae_return",
     "r2_oos",

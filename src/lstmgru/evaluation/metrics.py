@@ -39,7 +39,8 @@ def metrics(
         Observed price of the day before each forecast day (currency units, strictly
         positive); the random walk forecast. Needed for the metrics in ``PREVIOUS_METRICS``.
     train : array-like of float, optional
-        Training-period prices (currency units, at least two), used only as the MASE scale.
+        Training-period prices (currency units, at least two), used only as the MASE scale
+        (with ``previous``).
     undefined : {"raise", "nan"}, default "raise"
         What a metric whose scale is zero does: raise :class:`DegenerateTestError`, or be
         NaN while the other metrics are computed (as :func:`comparison_table` does). Zero
@@ -57,11 +58,6 @@ def metrics(
           |f-a|/|a|`.
         * ``smape`` -- symmetric MAPE, percent: :math:`100\,\mathrm{mean}\,2|f-a|/(|a|+|f|)`.
 
-        With ``train``:
-
-        * ``mase`` -- MAE divided by the in-sample naive one-step MAE,
-          :math:`\mathrm{mean}_t |y_t - y_{t-1}|` over ``train``; dimensionless.
-
         With ``previous`` (prices ``p``; returns are log returns :math:`r = \log(a/p)`,
         :math:`\hat r = \log(f/p)`):
 
@@ -74,10 +70,18 @@ def metrics(
           perfect forecast scores 1. A move of at most :data:`PRICE_RTOL` times ``p`` is
           rounding and counts as flat.
         * ``rmse_return``, ``mae_return`` -- errors of :math:`\hat r` against :math:`r`
-          (log-return units).
+          (log-return units); ``mse_return`` (squared log-return units), the primary loss.
         * ``r2_oos`` -- out-of-sample :math:`R^2` of returns against the zero-return
           benchmark (Campbell-Thompson): :math:`1 - \sum (r-\hat r)^2 / \sum r^2`. Zero for
           the random walk, positive when the model beats it.
+
+        With ``previous`` and ``train``:
+
+        * ``mase`` -- mean absolute scaled error on the return scale (Hyndman & Koehler 2006):
+          ``mae_return`` divided by the in-sample mean absolute log return
+          :math:`\mathrm{mean}_t |\log(y_t / y_{t-1})|` over ``train``, which is the
+          in-sample MAE of the zero-return (random-walk) forecast; dimensionless, 1 for a
+          model as accurate out of sample as the random walk was in sample.
 
         Metrics whose argument is missing are left out of the dict (not set to NaN).
 
@@ -110,15 +114,6 @@ def metrics(
         "mape": float(100.0 * np.mean(np.abs(err) / np.abs(a))),
         "smape": float(100.0 * np.mean(2.0 * np.abs(err) / (np.abs(a) + np.abs(f)))),
     }
-    if train is not None:
-        tr = _as_1d("train", train, min_length=2)
-        scale = float(np.mean(np.abs(np.diff(tr))))
-        if not _moves(np.diff(tr), tr[:-1]).any():
-            out["mase"] = not_applicable(
-                "train prices are constant (to within rounding), so the MASE scale is zero"
-            )
-        else:
-            out["mase"] = out["mae"] / scale
     if previous is not None:
         p = _as_1d("previous", previous)
         _require_positive("previous", p, "the return metrics")
@@ -135,10 +130,20 @@ def metrics(
         out["directional_accuracy"] = float(np.mean(_moves(f - p, p) == actual_moves))
         r = np.log(a / p)
         r_hat = np.log(f / p)
-        out["rmse_return"] = float(np.sqrt(np.mean((r_hat - r) ** 2)))
+        out["mse_return"] = float(np.mean((r_hat - r) ** 2))
+        out["rmse_return"] = float(np.sqrt(out["mse_return"]))
         out["mae_return"] = float(np.mean(np.abs(r_hat - r)))
         # flat: every r is rounding, so the zero-return benchmark has no error to improve on
         out["r2_oos"] = math.nan if flat else float(1.0 - np.sum((r - r_hat) ** 2) / np.sum(r**2))
+        if train is not None:
+            tr = _as_1d("train", train, min_length=2)
+            _require_positive("train", tr, "the MASE scale (log returns of train)")
+            if not _moves(np.diff(tr), tr[:-1]).any():
+                out["mase"] = not_applicable(
+                    "train prices are constant (to within rounding), so the MASE scale is zero"
+                )
+            else:
+                out["mase"] = out["mae_return"] / float(np.mean(np.abs(np.diff(np.log(tr)))))
     return out
 
 

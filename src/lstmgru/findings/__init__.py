@@ -4,15 +4,21 @@ The comparison notebook (``04_comparison``) and the PDF report render the same
 :class:`RunFindings`: the notebook displays :func:`conclusion_sentences`, the report converts the
 same Markdown sentences and puts :func:`summary_sentence` in the abstract.
 
-Verdicts (level ``alpha``, two-sided tests stored by :func:`lstmgru.evaluation.comparison_table`)
----------------------------------------------------------------------------------------------------
-* A model is *better* than the random walk on an instrument when its Theil's U2 is below 1 and
-  the Diebold-Mariano p-value against the random walk is below ``alpha``; *worse* when U2 is
-  above 1 and the p-value is below ``alpha``; otherwise (an undefined test included) there is
-  no significant difference.
-* Against ARIMA the same, with the DM p-value against ARIMA and the two models' U2 compared.
-* A model has *directional skill* when its Pesaran-Timmermann p-value is below ``alpha`` and its
-  directional accuracy is above one half.
+Verdicts (level ``alpha``; the evidence of :func:`lstmgru.comparison.gather_evidence`)
+--------------------------------------------------------------------------------------
+* A model *beats* the random walk on an instrument when its one-sided Clark-West p-value on
+  squared log-return errors, Holm-adjusted over every (instrument, model) pair, is below
+  ``alpha``; the random walk is nested in every model, so this is the test of an
+  out-of-sample R² above zero. The same against the drift forecast.
+* Pooled across instruments, a model beats the random walk when its pooled Clark-West p-value,
+  Holm-adjusted over the models, is below ``alpha``.
+* The hybrid is *more* (*less*) accurate than a rival when the two-sided DM-HLN p-value on
+  squared log-return errors, Holm-adjusted over rivals × instruments, is below ``alpha`` and its
+  statistic is negative (positive); pooled likewise with the pooled DM test.
+* Hansen's SPA rejects "no model beats the random walk" on an instrument when its p-value,
+  Holm-adjusted over instruments, is below ``alpha``.
+* A model has *directional skill* when its Holm-adjusted Pesaran-Timmermann p-value is below
+  ``alpha`` and its directional accuracy is above one half.
 * An undefined statistic is NaN; an MCS that was not applicable leaves ``in_mcs`` missing
   (``None`` here) and the text says so.
 """
@@ -23,6 +29,7 @@ from lstmgru.findings.prose import conclusion_sentences, summary_sentence
 from lstmgru.findings.verdicts import (
     ARIMA,
     BENCHMARK,
+    HYBRID,
     RunFindings,
     TickerFindings,
     collect_findings,
@@ -35,6 +42,7 @@ __all__ = [
     "BENCHMARK",
     "COLUMN_NAMES",
     "DISPLAY_NAMES",
+    "HYBRID",
     "LABELS",
     "METRIC_NAMES",
     "RunFindings",

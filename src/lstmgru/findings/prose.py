@@ -1,7 +1,10 @@
 """The conclusions of a run in words: Markdown sentences from a :class:`RunFindings`.
 
 Numbers are words up to twelve, zero and plural cases read as English ("none of the three
-networks"), and every sentence is computed from the findings; nothing is typed by hand.
+networks"), and every sentence is computed from the findings; nothing is typed by hand. The
+verdicts rest on the return-scale tests: Clark-West against the random walk (Holm-adjusted over
+instruments × models), the pooled tests across instruments, DM-HLN of the hybrid against its
+rivals, Hansen's SPA, and the minimum detectable effect of the tests.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from lstmgru.findings.verdicts import ARIMA, BENCHMARK, RunFindings
+from lstmgru.findings.verdicts import ARIMA, BENCHMARK, HYBRID, RunFindings
 from lstmgru.names import display_name
 
 __all__ = ["conclusion_sentences", "summary_sentence"]
@@ -78,49 +81,198 @@ def _of(k: int, n: int, noun: str) -> str:
     return f"on {_word(k)} of the {_word(n)} {noun}s"
 
 
-def _networks_sentence(f: RunFindings, level: str) -> list[str]:
-    nets = list(f.networks)
-    beats = {m: ts for m, ts in f.beats_random_walk.items() if m in nets}
-    winners = [m for m in nets if beats[m]]
-    k, n = len(winners), len(nets)
-    test = f"at the {level} level (Diebold–Mariano test on squared errors)"
-    if n == 1:
-        verb = "beat" if k else "did not beat"
-        subject = f"The only network, {_the(nets[0])},"
-        where = "on at least one instrument" if k else "on any instrument"
-    elif k == 0:
-        subject, verb = (
-            ("Neither of the two networks" if n == 2 else f"None of the {_word(n)} networks"),
-            "beat",
-        )
-        where = "on any instrument"
-    elif k == n:
-        subject = f"{'Both' if n == 2 else 'All ' + _word(n)} networks ({_join(map(_name, nets))})"
-        verb, where = "beat", "on at least one instrument"
+def _pct(value: float) -> str:
+    """A share as a percentage with one decimal ("4.2 %")."""
+    return f"{100 * value:.1f} %"
+
+
+def _p(value: float) -> str:
+    return "$p < 0.001$" if value < 0.001 else f"$p = {value:.3f}$"
+
+
+def _random_walk_sentences(f: RunFindings, level: str) -> list[str]:
+    others = [m for m in f.models if m != BENCHMARK]
+    pairs = f.pairs(others)
+    test = (
+        f"Clark–West test on squared log-return errors, one-sided, Holm-adjusted over "
+        f"{_count(pairs, 'model–instrument pair')}, {level} level"
+    )
+    better = {m: ts for m, ts in f.beats_random_walk.items() if ts}
+    if better:
+        text = f"Beating the random walk ({test}): {_listing(better)}."
     else:
-        subject = (
-            f"{_word(k).capitalize()} of the {_word(n)} networks ({_join(map(_the, winners))})"
-        )
-        verb, where = "beat", "on at least one instrument"
-    if len(f.tickers) == 1:
-        where = f"on {f.tickers[0].ticker}"
-    sentence = f"{subject} {verb} the random walk {test} {where}."
-    pairs = f.pairs(nets)
-    better = sum(len(beats[m]) for m in nets)
-    worse = sum(len(f.worse_than_random_walk[m]) for m in nets)
-    if pairs > 1:
-        pair_text = f"Over all {_count(pairs, 'network–instrument pair')}, "
-        if better == worse == 0:
-            pair_text += "none shows a significantly different squared error from the random walk."
-        else:
-            pair_text += (
-                f"{_word(better) if better else 'none'} "
-                f"{'shows' if better <= 1 else 'show'} a significantly smaller and "
-                f"{_word(worse) if worse else 'none'} a significantly larger squared error than "
-                "the random walk."
+        where = "on the only instrument" if len(f.tickers) == 1 else "on any instrument"
+        text = f"No model beats the random walk {where} ({test})."
+    sentences = [text]
+    if f.networks:
+        nets = list(f.networks)
+        winners = [m for m in nets if better.get(m)]
+        n = len(nets)
+        if not winners:
+            subject = (
+                f"The only network, {_the(nets[0])}, does"
+                if n == 1
+                else ("Neither network does" if n == 2 else f"None of the {_word(n)} networks does")
             )
-        sentence += " " + pair_text
-    return [sentence]
+            sentences.append(f"{subject} so on any instrument.")
+    return sentences
+
+
+def _pooled_sentences(f: RunFindings, level: str) -> list[str]:
+    if len(f.tickers) < 2:
+        return []
+    pooled = f.pooled
+    n = len(f.tickers)
+    winners = f.pooled_winners
+    test = f"pooled Clark–West test, Holm-adjusted over {_count(len(pooled), 'model')}"
+    if winners:
+        parts = [
+            f"{_the(m)} (pooled out-of-sample $R^2$ {_pct(pooled.loc[m, 'pooled_r2_oos'])})"
+            for m in winners
+        ]
+        text = f"Pooled across the {_word(n)} instruments ({test}), {_join(parts)} beat"
+        text += "s" if len(winners) == 1 else ""
+        text += " the random walk."
+    else:
+        text = f"Pooled across the {_word(n)} instruments, no model beats the random walk ({test})."
+    r2 = pooled["pooled_r2_oos"].dropna()
+    if len(r2):
+        best = str(r2.idxmax())
+        text += f" The highest pooled out-of-sample $R^2$ is {_pct(r2[best])} ({_name(best)})."
+    return [text]
+
+
+def _spa_sentence(f: RunFindings, level: str) -> str:
+    n = len(f.tickers)
+    rejected = f.spa_rejections
+    if n == 1:
+        where = "rejects" if rejected else "does not reject"
+        text = (
+            f"Hansen's test of superior predictive ability {where} that no model beats the "
+            f"random walk on {f.tickers[0].ticker} ({_p(f.tickers[0].spa_pvalue)})"
+            if math.isfinite(f.tickers[0].spa_pvalue)
+            else "Hansen's test of superior predictive ability is undefined (every model equals "
+            "the random walk)"
+        )
+        return text + "."
+    head = "Hansen's test of superior predictive ability (Holm-adjusted over instruments) "
+    head += (
+        f"rejects that no model beats the random walk {_on(rejected)}"
+        if rejected
+        else f"does not reject that no model beats the random walk on any of the {_word(n)} "
+        "instruments"
+    )
+    pooled = f.spa.loc["pooled"] if "pooled" in f.spa.index else None
+    if pooled is not None and math.isfinite(float(pooled["spa_pvalue"])):
+        verdict = "rejects it" if pooled["spa_pvalue"] < f.alpha else "does not reject it"
+        head += (
+            f"; on the cross-sectional mean losses ({_count(int(pooled['days']), 'common day')}) "
+            f"it {verdict} ({_p(float(pooled['spa_pvalue']))})"
+        )
+    return head + "."
+
+
+def _hybrid_sentences(f: RunFindings, level: str) -> list[str]:
+    if HYBRID not in f.models:
+        return []
+    rivals = [
+        m
+        for m in f.models
+        if any(m in t.dm_holm and math.isfinite(t.dm_holm[m]) for t in f.tickers)
+    ]
+    if not rivals:
+        return []
+    hybrid = _the(HYBRID)
+    pairs = sum(1 for t in f.tickers for m in rivals if math.isfinite(t.dm_holm.get(m, math.nan)))
+    test = (
+        f"Diebold–Mariano test with the Harvey–Leybourne–Newbold correction on squared "
+        f"log-return errors, two-sided, Holm-adjusted over {_count(pairs, 'rival–instrument pair')}"
+    )
+    up = {m: ts for m, ts in f.hybrid_better.items() if ts}
+    down = {m: ts for m, ts in f.hybrid_worse.items() if ts}
+    if not up and not down:
+        text = f"{hybrid[0].upper() + hybrid[1:]} does not differ significantly from any rival on any instrument ({test})."
+    else:
+        parts = []
+        if up:
+            parts.append(f"more accurate than {_listing(up)}")
+        if down:
+            parts.append(f"less accurate than {_listing(down)}")
+        text = (
+            f"{hybrid[0].upper() + hybrid[1:]} is significantly "
+            + "; significantly ".join(parts)
+            + f" ({test})."
+        )
+    sentences = [text]
+    if len(f.tickers) > 1 and len(f.pooled_hybrid):
+        better, worse = f.pooled_hybrid_better, f.pooled_hybrid_worse
+        if not better and not worse:
+            sentences.append(
+                f"Pooled across instruments, {hybrid} differs significantly from none of its "
+                f"{_count(len(f.pooled_hybrid), 'rival')} (pooled Diebold–Mariano test, Holm-adjusted)."
+            )
+        else:
+            parts = []
+            if better:
+                parts.append(f"more accurate than {_join(map(_the, better))}")
+            if worse:
+                parts.append(f"less accurate than {_join(map(_the, worse))}")
+            sentences.append(
+                f"Pooled across instruments, {hybrid} is significantly "
+                + "; significantly ".join(parts)
+                + " (pooled Diebold–Mariano test, Holm-adjusted)."
+            )
+    return sentences
+
+
+def _drift_sentence(f: RunFindings) -> str | None:
+    if "drift" not in f.models:
+        return None
+    beats = {m: ts for m, ts in f.beats_drift.items() if ts}
+    if not beats:
+        return "No model beats the drift forecast on any instrument (Clark–West, Holm-adjusted)."
+    return f"Beating the drift forecast (Clark–West, Holm-adjusted): {_listing(beats)}."
+
+
+def _power_sentence(f: RunFindings) -> str | None:
+    values = [
+        (t.mde_r2_oos[m], t.test_days)
+        for t in f.tickers
+        for m in t.models
+        if m != BENCHMARK and math.isfinite(t.mde_r2_oos.get(m, math.nan))
+    ]
+    if not values:
+        return None
+    mde = float(np.median([v for v, _ in values]))
+    days = sorted({d for _, d in values if d})
+    span = f"{days[0]}" if len(days) == 1 else f"{days[0]} to {days[-1]}"
+    observed = [
+        (t.r2_oos[m], m, t.ticker)
+        for t in f.tickers
+        for m in t.models
+        if m != BENCHMARK and math.isfinite(t.r2_oos.get(m, math.nan))
+    ]
+    reach = [o for o in observed if o[0] >= mde]
+    text = (
+        f"With {span} test days per instrument, the Clark–West test detects at "
+        f"{_percent(f.power)} power only an out-of-sample $R^2$ of at least about {_pct(mde)} "
+        f"(median over models and instruments of the {_percent(f.alpha)}-level test)"
+    )
+    if reach:
+        text += f"; {_count(len(reach), 'model–instrument pair')} reach that"
+    elif observed:
+        best = max(observed)
+        text += (
+            f"; no model reaches it (the highest is {_pct(best[0])}, {_name(best[1])} on {best[2]})"
+        )
+    text += "."
+    pooled = f.pooled["pooled_mde_r2_oos"].dropna() if len(f.tickers) > 1 else []
+    if len(pooled):
+        text += (
+            f" Pooled across the {_word(len(f.tickers))} instruments it is about "
+            f"{_pct(float(np.median(pooled)))}."
+        )
+    return text
 
 
 def conclusion_sentences(findings: RunFindings) -> list[str]:
@@ -143,124 +295,26 @@ def conclusion_sentences(findings: RunFindings) -> list[str]:
     others = [m for m in f.models if m != BENCHMARK]
     first = (
         f"The comparison covers {_count(len(names), 'instrument')} ({_join(names)}) and "
-        f"{_count(len(others), 'model')} besides the random walk."
+        f"{_count(len(others), 'model')} besides the random walk, scored on daily log returns."
     )
     if f.unfinished:
         left = _join([f"{t} ({why})" for t, why in f.unfinished.items()])
         first += f" Left out because they did not finish: {left}."
     sentences = [first]
-    if f.networks:
-        sentences += _networks_sentence(f, level)
-    else:
+    if not f.networks:
         sentences.append("No recurrent network was part of this run.")
-    better = {m: ts for m, ts in f.beats_random_walk.items() if ts}
-    pairs = f.pairs(others)
-    if better:
-        n_better = sum(map(len, better.values()))
-        sentences.append(
-            f"Significantly more accurate than the random walk: {_listing(better)} "
-            + (
-                f"({_word(n_better)} of {_count(pairs, 'model–instrument comparison')}; about "
-                f"{f.alpha * pairs:.1f} would be expected by chance alone at this level)."
-                if pairs > 1
-                else "(the only model–instrument comparison)."
-            )
-        )
-    else:
-        sentences.append(
-            "No model forecast significantly more accurately than the random walk on any "
-            "instrument."
-        )
-    worse = {m: ts for m, ts in f.worse_than_random_walk.items() if ts}
-    if worse:
-        sentences.append(f"The random walk was significantly more accurate than {_listing(worse)}.")
-    n = len(names)
-    for model in f.others:
-        b, w = len(f.beats_random_walk[model]), len(f.worse_than_random_walk[model])
-        scored = sum(model in t.models for t in f.tickers)
-        name = _the(model)
-        name = name[0].upper() + name[1:]
-        if b == w == 0:
-            where = (
-                "on the only instrument"
-                if scored == 1
-                else f"on any of the {_word(scored)} instruments"
-            )
-            if scored == 2:
-                where = "on either instrument"
-            text = f"{name} does not differ significantly from the random walk {where}"
-        elif w == 0:
-            text = (
-                f"{name} beats the random walk significantly {_of(b, scored, 'instrument')} "
-                "and is never significantly worse"
-            )
-        elif b == 0:
-            text = (
-                f"{name} never beats the random walk significantly and is significantly worse "
-                f"{_of(w, scored, 'instrument')}"
-            )
-        else:
-            text = (
-                f"{name} beats the random walk significantly {_of(b, scored, 'instrument')} "
-                f"and is significantly worse on {_word(w)}"
-            )
-        sentences.append(text + ".")
-    if ARIMA in f.models and f.networks:
-        up = {m: ts for m, ts in f.beats_arima.items() if m in f.networks and ts}
-        down = {m: ts for m, ts in f.worse_than_arima.items() if m in f.networks and ts}
-        if not up and not down:
-            sentences.append(
-                "No network differs significantly from ARIMA on any instrument (Diebold–Mariano "
-                f"test at the {level} level)."
-            )
-        else:
-            parts = []
-            if up:
-                parts.append(f"more accurate than ARIMA: {_listing(up)}")
-            if down:
-                parts.append(f"less accurate than ARIMA: {_listing(down)}")
-            sentences.append("Significantly " + "; significantly ".join(parts) + ".")
-    ranks = {m: r for m, r in f.mean_rank.items() if math.isfinite(r)}
-    if not ranks:
-        sentences.append(
-            "Theil's $U_2$ is undefined on every instrument (the price never moves), so the "
-            "models are not ranked."
-        )
-    else:
-        best_rank = min(ranks.values())
-        best = [m for m, r in ranks.items() if np.isclose(r, best_rank)]
-        text = (
-            "By mean rank of Theil's $U_2$ across instruments the best "
-            + ("model is " if len(best) == 1 else "models, tied, are ")
-            + f"{_join(map(_the, best))} (mean rank {best_rank:.2f} of "
-            + f"{_count(len(f.models), 'model')})"
-        )
-        rw = f.mean_rank.get(BENCHMARK, math.nan)
-        text += "." if BENCHMARK in best or math.isnan(rw) else f"; the random walk's is {rw:.2f}."
-        sentences.append(text)
-    u2 = {m: v for m, v in f.mean_u2.items() if m != BENCHMARK and math.isfinite(v)}
-    if u2:
-        lowest = min(u2, key=u2.__getitem__)
-        values = [
-            v
-            for t in f.tickers
-            for m, v in t.theil_u2.items()
-            if m != BENCHMARK and math.isfinite(v)
-        ]
-        sentences.append(
-            f"The lowest mean Theil's $U_2$ is {u2[lowest]:.3f} ({_name(lowest)}); below 1 "
-            "means a smaller root mean squared error than the random walk."
-            + (
-                f" Over all models and instruments $U_2$ ranges from {min(values):.3f} to "
-                f"{max(values):.3f}."
-                if len(values) > 1
-                else ""
-            )
-        )
-    sentences.append(_mcs_sentence(f, n))
+    sentences += _random_walk_sentences(f, level)
+    sentences += _pooled_sentences(f, level)
+    sentences.append(_spa_sentence(f, level))
+    sentences += _hybrid_sentences(f, level)
+    drift = _drift_sentence(f)
+    if drift:
+        sentences.append(drift)
+    sentences.append(_mcs_sentence(f, len(names)))
     if f.networks:
         da = [t.directional_accuracy[m] for t in f.tickers for m in t.models if m in f.networks]
         skill = sum(len(f.directional_skill[m]) for m in f.networks)
+        up = sum(len(f.beats_always_up[m]) for m in f.networks)
         pairs = f.pairs(f.networks)
         mean_da = float(np.nanmean(da)) if any(math.isfinite(v) for v in da) else math.nan
         text = (
@@ -268,15 +322,20 @@ def conclusion_sentences(findings: RunFindings) -> list[str]:
             if math.isfinite(mean_da)
             else "The networks' directional accuracy is undefined; "
         )
-        sentences.append(
-            text + "the Pesaran–Timmermann test finds directional skill (accuracy above one half "
-            f"at the {level} level) "
-            + (
-                f"in {_word(skill) if skill else 'none'} of the {_count(pairs, 'network–instrument pair')}."
-                if pairs > 1
-                else ("for the only network–instrument pair." if skill else "for no network.")
-            )
+        of = (
+            f"of the {_count(pairs, 'network–instrument pair')}"
+            if pairs > 1
+            else "of the only network–instrument pair"
         )
+        sentences.append(
+            text
+            + "after Holm's adjustment the Pesaran–Timmermann test finds directional skill in "
+            + f"{_word(skill) if skill else 'none'} {of}, and the hit rate beats the always-up "
+            + f"base rate in {_word(up) if up else 'none'}."
+        )
+    power = _power_sentence(f)
+    if power:
+        sentences.append(power)
     return sentences
 
 
@@ -306,8 +365,8 @@ def _mcs_sentence(f: RunFindings, n: int) -> str:
 
 
 def summary_sentence(findings: RunFindings) -> str:
-    """One sentence for the abstract: the run's instruments, the test against the random walk
-    and the most accurate models (Markdown)."""
+    """One sentence for the abstract: the run's instruments, the tests against the random walk
+    and the power of those tests (Markdown)."""
     f = findings
     names = list(f.ticker_names)
     days = sorted({t.test_days for t in f.tickers if t.test_days})
@@ -319,20 +378,30 @@ def summary_sentence(findings: RunFindings) -> str:
     text = f"In the run reported here ({_count(len(names), 'instrument')}: {_join(names)}{span}), "
     better = sum(len(ts) for ts in f.beats_random_walk.values())
     pairs = f.pairs([m for m in f.models if m != BENCHMARK])
-    test = f"Diebold–Mariano test, {_percent(f.alpha)} level"
+    test = f"Clark–West test on log returns, Holm-adjusted, {_percent(f.alpha)} level"
     if better == 0:
-        text += f"no model forecast significantly more accurately than the random walk ({test})"
+        text += f"no model forecast more accurately than the random walk ({test})"
     else:
         text += (
-            f"a model forecast significantly more accurately than the random walk ({test}) in "
+            f"a model forecast more accurately than the random walk ({test}) in "
             f"{_word(better)} of {_count(pairs, 'model–instrument comparison')}"
         )
-    wins: dict[str, int] = {}
-    for t in f.tickers:
-        if t.best is not None:
-            wins[t.best] = wins.get(t.best, 0) + 1
-    if wins:
-        ordered = sorted(wins.items(), key=lambda kv: (-kv[1], f.models.index(kv[0])))
-        parts = [f"{_the(m)} on {_count(k, 'instrument')}" for m, k in ordered]
-        text += f", and the most accurate forecasts came from {_join(parts)}"
+    if len(names) > 1:
+        winners = f.pooled_winners
+        text += (
+            f"; pooled across instruments {_join(map(_the, winners))} did"
+            if winners
+            else "; pooled across instruments no model did"
+        )
+    values = [
+        t.mde_r2_oos[m]
+        for t in f.tickers
+        for m in t.models
+        if m != BENCHMARK and math.isfinite(t.mde_r2_oos.get(m, math.nan))
+    ]
+    if values:
+        text += (
+            f". At {_percent(f.power)} power these tests detect only an out-of-sample $R^2$ of "
+            f"about {_pct(float(np.median(values)))} or more"
+        )
     return text + "."

@@ -154,11 +154,13 @@ def summary_latex(notebooks: RunNotebooks, found: findings.RunFindings | None) -
 _FINDINGS_COLUMNS = {
     "ticker": "Ticker",
     "test_days": "Days",
-    "model": "Best RMSE",
-    "rmse": "RMSE",
-    "theil_u2": "U₂",
+    "model": "Best MSE",
+    "r2_oos": "R²(OOS)",
+    "cw_holm_vs_random_walk": "CW p",
+    "mde_r2_oos": "MDE",
     "direction": "Best DA",
     "directional_accuracy": "DA",
+    "pt_holm": "PT p",
     "in_mcs": "Model confidence set",
 }
 
@@ -170,11 +172,13 @@ def findings_latex(notebooks: RunNotebooks, found: findings.RunFindings | None) 
     table = tables.latex_table(
         findings.findings_frame(found),
         caption=(
-            "Best model per instrument and its tests: lowest test RMSE (price units) with its "
-            "RMSE relative to the random walk ($U_2$) and the two-sided Diebold–Mariano "
-            "$p$-value against the random walk; highest directional accuracy (DA) with its "
-            "Pesaran–Timmermann $p$-value; models in the model confidence set. A dash marks a "
-            "test that is undefined or not applicable."
+            "Best model per instrument and its tests on daily log returns: lowest mean squared "
+            "log-return error with its out-of-sample $R^2$ against the random walk, the "
+            "one-sided Clark–West $p$-value of that comparison (Holm-adjusted over instruments "
+            "and models) and the smallest out-of-sample $R^2$ its test detects at "
+            f"{100 * found.power:.0f} % power (MDE); highest directional accuracy (DA) "
+            "with its Holm-adjusted Pesaran–Timmermann $p$-value; models in the model "
+            "confidence set. A dash marks a test that is undefined or not applicable."
         ),
         short_caption="Best model per instrument and its tests.",
         label="tab:findings",

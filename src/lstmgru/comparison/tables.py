@@ -1,21 +1,19 @@
-"""Cross-ticker comparison: the tables of ``04_comparison`` (its conclusion is
+"""Cross-ticker tables of ``04_comparison`` (its conclusion is
 :func:`lstmgru.findings.conclusion_sentences`).
 
 Every function is pure: it takes the per-ticker results already read from disk (a mapping of
 ticker to :class:`lstmgru.runs.StoredResult`, or to its ``metrics`` frame) or the long frames
-built from them, and returns a data frame or text. Reading a run is
-:func:`lstmgru.runs.load_run`.
+built from them, and returns a data frame. Reading a run is :func:`lstmgru.runs.load_run`.
 
 Conventions
 -----------
-* ``scores`` is the long frame of :func:`collect_metrics`: one row per (ticker, model) with the
-  columns of :func:`lstmgru.evaluation.comparison_table` (``theil_u2``,
-  ``directional_accuracy``, ``dm_pvalue_vs_random_walk``, ``pt_pvalue``, ``in_mcs``, ...).
+* ``scores`` is a long frame with one row per (ticker, model): the stored metrics stacked by
+  :func:`collect_metrics`, or the recomputed evidence of
+  :func:`lstmgru.comparison.collect_evidence` (the columns of
+  :func:`lstmgru.evaluation.comparison_table` plus Holm-adjusted p-values).
 * Tables are models × tickers, models in the order they first appear, tickers in run order.
-* Verdicts (a model *beats* or is *worse* than the random walk) are those of
-  :mod:`lstmgru.findings`.
-* An undefined statistic is NaN (``in_mcs``: missing), e.g. Theil's U2 of a ticker whose price
-  never moves or an MCS that is not applicable (see
+* An undefined statistic is NaN (``in_mcs``: missing), e.g. a Clark-West test of a model that
+  reproduces the random walk or an MCS that is not applicable (see
   :func:`lstmgru.evaluation.model_confidence_set`); tables skip it and the text says so.
 """
 
@@ -26,17 +24,20 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from lstmgru import evaluation, findings
+from lstmgru import evaluation
 from lstmgru.runs import StoredResult
 
 __all__ = [
     "BENCHMARK",
     "collect_metrics",
     "collect_seed_scores",
-    "dm_pvalues",
+    "family_table",
+    "hybrid_table",
     "mcs_summary",
+    "mcs_table",
     "metric_table",
     "model_ranking",
+    "pvalue_table",
     "seed_summary",
     "seed_table",
     "significance_counts",
@@ -45,7 +46,7 @@ __all__ = [
 
 #: Name of the random-walk forecast, the benchmark of every test.
 BENCHMARK = "random_walk"
-DM_COLUMN = "dm_pvalue_vs_random_walk"
+CW_HOLM = "cw_holm_vs_random_walk"
 
 
 def _metrics_frame(ticker: str, value: StoredResult | pd.DataFrame) -> pd.DataFrame:
@@ -130,91 +131,142 @@ def metric_table(scores: pd.DataFrame, metric: str, *, mean: bool = True) -> pd.
     return table
 
 
-def dm_pvalues(
-    scores: pd.DataFrame, *, column: str = DM_COLUMN, benchmark: str = BENCHMARK
+def pvalue_table(
+    scores: pd.DataFrame, column: str = CW_HOLM, *, benchmark: str = BENCHMARK
 ) -> pd.DataFrame:
-    """Diebold-Mariano p-values against the benchmark, models × tickers (benchmark row dropped).
+    """One p-value column as models × tickers (benchmark row and untested models dropped).
 
-    The input of :func:`lstmgru.plots.plot_dm_heatmap`.
+    The input of :func:`lstmgru.plots.plot_dm_heatmap`, e.g. the Holm-adjusted Clark-West
+    p-values against the random walk (the default).
     """
     table = metric_table(scores, column, mean=False).drop(index=benchmark, errors="ignore")
+    table = table.dropna(how="all")
     if table.empty:
-        raise ValueError(f"no model besides {benchmark!r}; nothing was tested against it")
+        raise ValueError(f"no model besides {benchmark!r} has a {column!r} value")
     return table
 
 
 def significance_counts(
     scores: pd.DataFrame, *, alpha: float = 0.05, benchmark: str = BENCHMARK
 ) -> pd.DataFrame:
-    """How often each model beats, or loses to, the random walk significantly.
+    """On how many instruments each model beats the random walk (Clark-West, Holm-adjusted).
 
     Parameters
     ----------
     scores : pandas.DataFrame
-        Long frame of :func:`collect_metrics`.
+        Long frame of :func:`lstmgru.comparison.collect_evidence`.
     alpha : float
-        Level of the two-sided Diebold-Mariano test.
+        Level of the one-sided, Holm-adjusted Clark-West test.
     benchmark : str
         The random walk's model name.
 
     Returns
     -------
     pandas.DataFrame
-        Index ``model`` (benchmark excluded); columns ``tickers`` (instruments scored),
-        ``better`` (U2 < 1 and p < alpha), ``worse`` (U2 > 1 and p < alpha) and
-        ``not_significant``.
+        Index ``model`` (benchmark excluded); columns ``tickers`` (instruments where the test
+        is defined), ``better`` (Holm-adjusted p below ``alpha``) and ``not_significant``.
     """
-    _require(scores, ["theil_u2", DM_COLUMN])
-    if benchmark != BENCHMARK:
-        raise ValueError(f"the benchmark of the stored tests is {BENCHMARK!r}, got {benchmark!r}")
-    per_ticker = {t: part.set_index("model") for t, part in scores.groupby("ticker", sort=False)}
-    found = findings.collect_findings(per_ticker, alpha)
-    models = [m for m in _ordered(scores["model"]) if m != benchmark]
-    better, worse = found.beats_random_walk, found.worse_than_random_walk
-    tickers = [sum(m in t.models for t in found.tickers) for m in models]
+    _require(scores, [CW_HOLM])
+    if not isinstance(alpha, int | float) or not 0.0 < alpha < 1.0:
+        raise ValueError(f"alpha must lie strictly between 0 and 1, got {alpha!r}")
+    rows = scores[scores["model"] != benchmark]
+    p = pd.to_numeric(rows[CW_HOLM], errors="coerce")
+    frame = rows.assign(tested=p.notna(), better=p < alpha)
+    grouped = frame.groupby("model", sort=False)
     table = pd.DataFrame(
-        {
-            "tickers": tickers,
-            "better": [len(better[m]) for m in models],
-            "worse": [len(worse[m]) for m in models],
-        },
-        index=pd.Index(models, name="model"),
-    )
-    table["not_significant"] = table["tickers"] - table["better"] - table["worse"]
-    return table.astype("int64")
+        {"tickers": grouped["tested"].sum(), "better": grouped["better"].sum()}
+    ).reindex([m for m in _ordered(scores["model"]) if m != benchmark])
+    table["not_significant"] = table["tickers"] - table["better"]
+    table.index.name = "model"
+    return table.fillna(0).astype("int64")
+
+
+def _membership(scores: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    text = scores["in_mcs"].astype(str).str.lower()
+    member = text.isin(["true", "1", "1.0"])
+    return member, member | text.isin(["false", "0", "0.0"])
 
 
 def mcs_summary(scores: pd.DataFrame) -> pd.DataFrame:
-    """Membership of the model confidence set across tickers.
+    """Membership of the model confidence set across tickers (counts only; MCS p-values are
+    per instrument and are never averaged).
 
     Returns
     -------
     pandas.DataFrame
         Index ``model``; columns ``tickers`` (instruments where the MCS was computed; a
         missing ``in_mcs`` means it was not applicable), ``in_mcs`` (instruments where the
-        model is in the set), ``share`` (``in_mcs / tickers``, NaN for no ticker) and
-        ``mean_mcs_pvalue``.
+        model is in the set) and ``share`` (``in_mcs / tickers``, NaN for no ticker).
     """
-    _require(scores, ["in_mcs", "mcs_pvalue"])
-    text = scores["in_mcs"].astype(str).str.lower()
-    member = text.isin(["true", "1", "1.0"])
-    decided = member | text.isin(["false", "0", "0.0"])
+    _require(scores, ["in_mcs"])
+    member, decided = _membership(scores)
     frame = scores.assign(member=member, decided=decided)
     grouped = frame.groupby("model", sort=False)
     table = pd.DataFrame(
         {
             "tickers": grouped["decided"].sum().astype("int64"),
             "in_mcs": grouped["member"].sum().astype("int64"),
-            "mean_mcs_pvalue": grouped["mcs_pvalue"].mean(),
         }
     ).reindex(_ordered(scores["model"]))
-    table.insert(2, "share", table["in_mcs"] / table["tickers"].replace(0, np.nan))
+    table["share"] = table["in_mcs"] / table["tickers"].replace(0, np.nan)
     table.index.name = "model"
     return table
 
 
+def mcs_table(scores: pd.DataFrame) -> pd.DataFrame:
+    """Membership of the model confidence set, models × tickers.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``model``, one column per ticker: ``"in"`` (in the set), ``"out"`` or ``"n/a"``
+        (the MCS was not applicable or the model was not run), then ``in_mcs`` (count).
+    """
+    _require(scores, ["in_mcs"])
+    member, decided = _membership(scores)
+    label = np.where(member, "in", np.where(decided, "out", "n/a"))
+    frame = scores.assign(label=label)
+    table = frame.pivot(index="model", columns="ticker", values="label")
+    table = table.reindex(index=_ordered(scores["model"]), columns=_ordered(scores["ticker"]))
+    table = table.fillna("n/a")
+    table["in_mcs"] = (table == "in").sum(axis=1).astype("int64")
+    table.columns.name = None
+    return table
+
+
+def family_table(scores: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Some columns of the long frame indexed by (ticker, model); rows where all are NaN dropped.
+
+    E.g. ``["r2_oos", "cw_pvalue_vs_random_walk", "cw_holm_vs_random_walk"]`` for the
+    Clark-West tests against the random walk.
+    """
+    _require(scores, columns)
+    table = scores.set_index(["ticker", "model"])[list(columns)]
+    tests = [c for c in columns if "pvalue" in c or "holm" in c]
+    return table.dropna(how="all", subset=tests or None)
+
+
+def hybrid_table(scores: pd.DataFrame) -> pd.DataFrame:
+    """DM-HLN tests of the hybrid against each rival, per instrument, with the direction.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index (``ticker``, ``model`` = the rival); columns ``dm_statistic_vs_hybrid``
+        (negative: the hybrid has the lower squared return error), ``dm_pvalue_vs_hybrid``,
+        ``dm_holm_vs_hybrid`` and ``hybrid_loss`` (``"lower"`` or ``"higher"``: the hybrid's
+        mean squared return error against the rival's). Empty without the hybrid.
+    """
+    columns = ["dm_statistic_vs_hybrid", "dm_pvalue_vs_hybrid", "dm_holm_vs_hybrid"]
+    if "dm_pvalue_vs_hybrid" not in scores.columns:
+        return pd.DataFrame(columns=[*columns, "hybrid_loss"])
+    table = family_table(scores, columns)
+    table["hybrid_loss"] = np.where(table["dm_statistic_vs_hybrid"] < 0, "lower", "higher")
+    return table
+
+
 def model_ranking(
-    scores: pd.DataFrame, metric: str = "theil_u2", *, ascending: bool = True
+    scores: pd.DataFrame, metric: str = "mse_return", *, ascending: bool = True
 ) -> pd.DataFrame:
     """Rank of each model within each ticker by one metric, and the mean rank.
 
@@ -223,8 +275,7 @@ def model_ranking(
     scores : pandas.DataFrame
         Long frame of :func:`collect_metrics`.
     metric : str
-        Ranking metric; Theil's U2 by default (the same order as the RMSE within a ticker,
-        but comparable in size across tickers).
+        Ranking metric; the mean squared log-return error by default (the primary loss).
     ascending : bool
         ``True`` when smaller is better (errors); ``False`` for e.g. directional accuracy.
 
