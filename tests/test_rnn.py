@@ -362,3 +362,106 @@ def test_ensemble_rejects_mismatched_dates():
         ensemble([a, b])
     with pytest.raises(ValueError, match="at least one"):
         ensemble([])
+
+
+# --- the fit cache (lstmgru.models.netcache) ------------------------------------------------
+
+CACHE_RUNS = [
+    # (name, layers, parallel, seed, training days, patience): seeds, training lengths (the
+    # last training batch has 30, 62 or 14 rows) and architectures interleaved, so that cached
+    # models are reused across seeds and lengths and a fit follows fits of other models.
+    ("lstm_gru", ("lstm", "gru"), False, 0, 400, 2),
+    ("lstm_gru", ("lstm", "gru"), False, 1, 432, 2),
+    ("gru", ("gru",), False, 0, 400, 2),
+    ("lstm_gru", ("lstm", "gru"), False, 1, 400, 1),
+    ("lstm_gru_parallel", ("lstm", "gru"), True, 2, 384, 2),
+    ("lstm_gru", ("lstm", "gru"), False, 2, 432, 2),
+    ("gru", ("gru",), False, 1, 432, 2),
+]
+
+
+def _cached_fit(run, config, close, cache: bool):
+    """One fit and forecast of ``run``; forecast log returns, history and the forecaster."""
+    from lstmgru.models import netcache
+
+    name, layers, parallel, seed, days, patience = run
+    netcache.set_cache_enabled(cache)
+    try:
+        forecaster = RecurrentForecaster(
+            name, layers, config(patience), seed=seed, parallel=parallel
+        )
+        forecaster.fit(close.iloc[:days], close.iloc[days : days + 60])
+        forecast = forecaster.forecast(close, close.index[days + 60 : days + 90])
+    finally:
+        netcache.set_cache_enabled(None)
+    return forecast.log_return, forecaster.history_, forecaster
+
+
+@pytest.fixture
+def empty_fit_cache():
+    from lstmgru.models import netcache
+
+    netcache.clear_cache()
+    yield netcache
+    netcache.clear_cache()
+
+
+def test_fit_cache_gives_bitwise_identical_results_whatever_ran_before(empty_fit_cache):
+    """Cache on and off agree bit for bit (same graphs, same initial state, same data order:
+    nothing is re-ordered, so no float32 tolerance is needed); a cached fit after others equals
+    the same fit alone in a fresh cache."""
+    netcache = empty_fit_cache
+    close = noisy_sine_close(600, seed=9)
+
+    def config(patience):
+        return tiny_config(dropout=0.2, epochs=4, patience=patience, learning_rate=1e-2)
+
+    forecasters = []
+    for run in CACHE_RUNS:
+        off_r, off_h, _ = _cached_fit(run, config, close, cache=False)
+        on_r, on_h, forecaster = _cached_fit(run, config, close, cache=True)
+        np.testing.assert_array_equal(on_r, off_r, err_msg=str(run))
+        assert on_h == off_h, run
+        forecasters.append((forecaster, on_r))
+    info = netcache.cache_info()
+    assert info["hits"] >= 4 and info["size"] == 3
+    # Each earlier forecaster still forecasts with its own weights on the shared model.
+    for forecaster, expected in forecasters:
+        days = forecaster.info_["train_samples"] + forecaster.config.window + 1
+        again = forecaster.forecast(close, close.index[days + 60 : days + 90]).log_return
+        np.testing.assert_array_equal(again, expected)
+    # B after A (above, in one cache) equals B alone in an empty cache.
+    last = CACHE_RUNS[5]
+    netcache.clear_cache()
+    alone_r, alone_h, _ = _cached_fit(last, config, close, cache=True)
+    np.testing.assert_array_equal(alone_r, forecasters[5][1])
+    assert alone_h["loss"] == forecasters[5][0].history_["loss"]
+
+
+def test_fit_cache_switch_bound_and_model_access(empty_fit_cache, monkeypatch):
+    netcache = empty_fit_cache
+    close = noisy_sine_close(300, seed=3)
+    config = tiny_config(units=(4,), epochs=1)
+    monkeypatch.setenv(netcache.CACHE_ENV, "0")
+    assert not netcache.cache_enabled()
+    off = RecurrentForecaster("gru", ("gru",), config).fit(close.iloc[:200])
+    assert off._network is None and netcache.cache_info()["size"] == 0
+    monkeypatch.setenv(netcache.CACHE_ENV, "1")
+    assert netcache.cache_enabled()
+    fitted = [
+        RecurrentForecaster("gru", ("gru",), tiny_config(units=(u,), epochs=1)).fit(
+            close.iloc[:200]
+        )
+        for u in range(2, 3 + netcache.CACHE_SIZE)
+    ]
+    info = netcache.cache_info()
+    assert info["size"] == netcache.CACHE_SIZE and info["evictions"] == 1
+    # model_ loads the forecaster's own weights into the shared model.
+    a = RecurrentForecaster("gru", ("gru",), config, seed=1).fit(close.iloc[:200])
+    a_weights = [w.copy() for w in a.model_.get_weights()]
+    RecurrentForecaster("gru", ("gru",), config, seed=2).fit(close.iloc[:200])
+    for got, want in zip(a.model_.get_weights(), a_weights, strict=True):
+        np.testing.assert_array_equal(got, want)
+    assert fitted[-1].model_.count_params() == gru_params(1, 2 + netcache.CACHE_SIZE) + (
+        2 + netcache.CACHE_SIZE + 1
+    )

@@ -41,7 +41,9 @@ seed-replication ablation: MinMax-scaled next-day price, :math:`\\hat r_t =
 Reproducibility: :meth:`RecurrentForecaster.fit` seeds Python, NumPy and TensorFlow with
 ``keras.utils.set_random_seed(seed)`` before building the network; on a CPU, the same seed gives
 bit-identical forecasts (``tests/test_rnn.py``). TensorFlow's global op determinism is **not**
-switched on, because Keras then disables XLA for every model.
+switched on, because Keras then disables XLA for every model. Fits of one architecture reuse one
+compiled model per process (:mod:`lstmgru.models.netcache`; ``LSTMGRU_FIT_CACHE=0`` turns it
+off), which saves the graph tracing of every fit and leaves every result bit-identical.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ import tensorflow as tf
 
 from lstmgru.config import LAYER_KINDS, NETWORK_LAYERS, ModelConfig
 from lstmgru.features import FittedScaler, training_windows, windows_for_dates
+from lstmgru.models import netcache
 from lstmgru.models.base import Forecast, Forecaster, previous_close
 from lstmgru.models.fused import FusedGRU, FusedLSTM, fused_loops_active
 from lstmgru.models.sizing import network_units
@@ -361,7 +364,11 @@ class RecurrentForecaster(Forecaster):
         self.parallel = parallel
         self.steps_per_execution = steps_per_execution
         self.verbose = verbose
-        self.model_: keras.Model | None = None
+        self._model: keras.Model | None = None
+        self._network: netcache.CompiledNetwork | None = None
+        self._owner: object = object()
+        self._weights: list[np.ndarray] = []
+        self._predict_state = netcache.PredictState()
         self.scaler_: FittedScaler | None = None
         self.history_: dict[str, list[float]] = {}
         self.info_: dict[str, Any] = {}
@@ -370,6 +377,55 @@ class RecurrentForecaster(Forecaster):
     def label(self) -> str:
         """Name with the seed, e.g. ``lstm_gru#s0``: the ``model`` of this forecaster's output."""
         return f"{self.name}#s{self.seed}"
+
+    @property
+    def model_(self) -> keras.Model | None:
+        """The fitted network (``None`` before :meth:`fit`); with the fit cache, a model shared
+        with later fits of the architecture, holding this forecaster's weights when read."""
+        if self._network is None:
+            return self._model
+        model = self._network.checkout(self._owner, self._weights)
+        self._network.attach(self._predict_state)
+        return model
+
+    def _signature(self) -> tuple:
+        cfg = self.config
+        return netcache.signature(
+            name=self.name,
+            layers=self.layers,
+            units=self.units,
+            parallel=self.parallel,
+            window=cfg.window,
+            dropout=cfg.dropout,
+            fused=cfg.fused_kernels,
+            jit_compile=cfg.jit_compile,
+            learning_rate=cfg.learning_rate,
+            loss=cfg.loss,
+            batch_size=cfg.batch_size,
+            steps_per_execution=self.steps_per_execution,
+            fused_loops=fused_loops_active(),
+        )
+
+    def _compiled(self, fresh: keras.Model) -> tuple[keras.Model, netcache.CompiledNetwork | None]:
+        """The cached compiled model holding ``fresh``'s variables, or ``fresh`` compiled."""
+        self._owner, self._predict_state = object(), netcache.PredictState()
+        key = self._signature() if netcache.cache_enabled() else None
+        network = None if key is None else netcache.compiled_network(key)
+        if network is not None:
+            return network.restart(fresh, self._owner), network
+        cfg = self.config
+        compile_network(
+            fresh,
+            learning_rate=cfg.learning_rate,
+            loss=cfg.loss,
+            jit_compile=cfg.jit_compile,
+            steps_per_execution=self.steps_per_execution,
+        )
+        if key is None:
+            return fresh, None
+        network = netcache.store(key, fresh)
+        network.owner = self._owner
+        return fresh, network
 
     def fit(self, train: pd.Series, validation: pd.Series | None = None) -> Self:
         """Train on windows of the training span; stop early on the validation loss.
@@ -392,7 +448,7 @@ class RecurrentForecaster(Forecaster):
         has_validation = len(y_val) > 0
         started = time.perf_counter()
         keras.utils.set_random_seed(self.seed)
-        model = build_network(
+        fresh = build_network(
             self.layers,
             self.units,
             cfg.window,
@@ -401,13 +457,7 @@ class RecurrentForecaster(Forecaster):
             name=self.name,
             fused=cfg.fused_kernels,
         )
-        compile_network(
-            model,
-            learning_rate=cfg.learning_rate,
-            loss=cfg.loss,
-            jit_compile=cfg.jit_compile,
-            steps_per_execution=self.steps_per_execution,
-        )
+        model, network = self._compiled(fresh)
         callbacks: list[Any] = []
         if has_validation:
             callbacks = [
@@ -442,7 +492,8 @@ class RecurrentForecaster(Forecaster):
         }
         monitored = history.get("val_loss") or history["loss"]
         best = int(np.argmin(monitored))
-        self.model_, self.scaler_, self.history_ = model, scaler, history
+        self._model, self._network, self.scaler_, self.history_ = model, network, scaler, history
+        self._weights = model.get_weights() if network is not None else []
         self.info_ = {
             "name": self.name,
             "label": self.label,
@@ -478,7 +529,7 @@ class RecurrentForecaster(Forecaster):
 
     def predict_scaled(self, history: pd.Series, dates: pd.DatetimeIndex) -> np.ndarray:
         """Network outputs (model units) for ``dates`` from windows ending the day before."""
-        if self.model_ is None or self.scaler_ is None:
+        if self._model is None or self.scaler_ is None:
             raise RuntimeError("call fit() before forecast()")
         x, _ = windows_for_dates(
             history,
@@ -487,7 +538,12 @@ class RecurrentForecaster(Forecaster):
             window=self.config.window,
             scaler=self.scaler_,
         )
-        out = self.model_.predict(x, batch_size=max(256, self.config.batch_size), verbose=0)
+        batch_size = max(256, self.config.batch_size)
+        if self._network is None:
+            out = self._model.predict(x, batch_size=batch_size, verbose=0)
+        else:
+            self._network.checkout(self._owner, self._weights)
+            out = self._network.predict(self._predict_state, x, batch_size)
         return np.asarray(out, dtype="float64").reshape(-1)
 
     def forecast(self, history: pd.Series, dates: pd.DatetimeIndex) -> Forecast:
@@ -512,11 +568,12 @@ class RecurrentForecaster(Forecaster):
 
     def save(self, directory: str | os.PathLike[str]) -> Path:
         """Write ``model.weights.h5``, ``history.json`` and ``info.json`` into ``directory``."""
-        if self.model_ is None:
+        model = self.model_
+        if model is None:
             raise RuntimeError("call fit() before save()")
         path = Path(directory)
         path.mkdir(parents=True, exist_ok=True)
-        self.model_.save_weights(path / "model.weights.h5")
+        model.save_weights(path / "model.weights.h5")
         (path / "history.json").write_text(json.dumps(self.history_, indent=2))
         (path / "info.json").write_text(json.dumps(self.info_, indent=2))
         return path
