@@ -101,7 +101,10 @@ def test_quick_run_has_two_tuned_folds_per_ticker(quick_run) -> None:
         folds = record["folds"]
         assert [f["test_first"][:4] for f in folds] == ["2021", "2022"]
         assert all(f["validation_rows"] == 63 for f in folds)
-        assert folds[1]["train_last"] > folds[0]["test_last"] > folds[0]["train_last"]
+        # Expanding window: fold 1 is refitted on rows up to its start, fold 0's test days
+        # included (they end its validation span).
+        assert folds[1]["validation_last"] == folds[0]["test_last"]
+        assert folds[1]["train_last"] > folds[0]["train_last"]
         fold_models = record["fold_models"]
         grid = record["config"]["tuning"]
         assert grid == "learning_rate=0.001,0.003"
