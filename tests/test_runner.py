@@ -397,7 +397,7 @@ def test_second_runner_on_a_busy_run_directory_is_refused(tmp_path, notebook_dir
         ({"parameters": {"target": "prices"}}, r"unknown target 'prices'"),
         ({"parameters": {"protocol": "rollin"}}, r"unknown protocol 'rollin'. Did you mean"),
         (
-            {"parameters": {"first_test": "2021-01-01"}},
+            {"parameters": {"protocol": "single", "first_test": "2021-01-01"}},
             r"first_test is for the rolling protocol only; set protocol='rolling'",
         ),
         ({"parameters": {"epochs": 5}}, r"'epochs' is set by the runner"),

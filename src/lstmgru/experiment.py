@@ -3,9 +3,12 @@
 :func:`run_experiment` loads (or takes) the prices, cuts them into folds by time
 (:func:`lstmgru.folds.make_folds`: one chronological split, or rolling-origin folds), and before
 each fold fits every configured model afresh on the rows up to the fold's start (networks once per
-seed, early-stopped on the fold's validation span), then forecasts every test day of the fold one
-step ahead. The folds' forecasts are joined into one series per model over all test days, which
-:class:`ExperimentResult` turns into the tables the notebooks show and the pipeline stores.
+seed, early-stopped on the fold's validation span, each family first tuned on the fold's
+validation span over the grid of ``config.tuning``; :mod:`lstmgru.fitting`), then forecasts every
+test day of the fold one step ahead. With a checkpoint folder every fit is kept as it is made and
+a rerun resumes from it (:mod:`lstmgru.checkpoints`). The folds' forecasts are joined into one
+series per model over all test days, which :class:`ExperimentResult` turns into the tables the
+notebooks show and the pipeline stores.
 Networks are scored by their seed ensemble (mean forecast log return) in the main table, and seed
 by seed in :meth:`~ExperimentResult.seed_scores`.
 """

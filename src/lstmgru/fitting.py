@@ -141,7 +141,7 @@ def fit_fold(
                 save(target / f"fold{fold.index}" if n_folds > 1 else target)
         family = ensemble(members, name=name)
         out[name] = dataclasses.replace(family, info={**family.info, **tuning})
-    # Seed labels after the main names, as before: main models first, then single seeds.
+    # The main forecasts first, in the configured order, then the single seeds.
     return {
         **{n: out[n] for n in config.models},
         **{k: v for k, v in out.items() if k not in config.models},
