@@ -652,7 +652,7 @@ def test_checkpoint_folder_is_per_ticker_and_key(tmp_path, notebook_dir) -> None
     tuning grid reaches the configuration (\"\" keeps the profile's)."""
     plan = _plan(notebook_dir, tmp_path)
     task = plan.tickers[0]
-    expected = plan.run_dir / ".checkpoints" / "KO" / task.key[:16]
+    expected = plan.run_dir / ".checkpoints" / "KO" / task.key[:8]
     assert task.parameters["checkpoint_dir"] == task.checkpoint_dir == str(expected)
     assert plan.record["config"]["tuning"] == "learning_rate=0.001,0.003"
     tuned = _plan(notebook_dir, tmp_path, {"tuning": "dropout=0,0.2"})

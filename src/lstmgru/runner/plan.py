@@ -382,7 +382,7 @@ def make_plan(
             notebook=notebook_digest,
         )
         # Kept across attempts of this key; the notebook resumes from it (not part of the key).
-        checkpoints = run_dir / CHECKPOINTS / ticker / key[:16]
+        checkpoints = run_dir / CHECKPOINTS / ticker / key[:8]
         runner_set: dict[str, Any] = {"results_dir": str(directory), "progress": False}
         if "checkpoint_dir" in declared:
             runner_set["checkpoint_dir"] = str(checkpoints)
