@@ -19,7 +19,9 @@ from lstmgru.runs import read_results, write_results
 def cheap_result():
     frame = synthetic_prices(500, seed=3)
     frame.attrs["provenance"] = _provenance(frame, "synthetic", "SYN", 0)
-    config = ExperimentConfig.from_parameters("quick", models="random_walk,drift", window=5)
+    config = ExperimentConfig.from_parameters(
+        "quick", protocol="single", models="random_walk,drift", window=5
+    )
     return run_experiment(config, frame, progress=False)
 
 
@@ -74,7 +76,13 @@ def test_network_runs_are_saved_and_their_history_is_available(tmp_path) -> None
     frame = synthetic_prices(300, seed=5)
     frame.attrs["provenance"] = _provenance(frame, "synthetic", "SYN", 0)
     config = ExperimentConfig.from_parameters(
-        "quick", models="random_walk,lstm", units="4", window=5, epochs=2, seeds="3"
+        "quick",
+        protocol="single",
+        models="random_walk,lstm",
+        units="4",
+        window=5,
+        epochs=2,
+        seeds="3",
     )
     result = run_experiment(config, frame, progress=False, weights_dir=tmp_path)
     saved = tmp_path / "lstm" / "s3"
@@ -91,7 +99,13 @@ def test_price_ablation_scores_the_hybrid_on_the_same_days() -> None:
     frame = synthetic_prices(400, seed=11)
     frame.attrs["provenance"] = _provenance(frame, "synthetic", "SYN", 0)
     config = ExperimentConfig.from_parameters(
-        "quick", models="random_walk,lstm_gru", units="4,4", window=5, epochs=2, seeds="0,1"
+        "quick",
+        protocol="single",
+        models="random_walk,lstm_gru",
+        units="4,4",
+        window=5,
+        epochs=2,
+        seeds="0,1",
     )
     main = run_experiment(config, frame, progress=False)
     price = price_ablation(config, frame, window=20, progress=False)
@@ -116,7 +130,9 @@ def test_constant_prices_give_tables_with_nan_not_an_exception(monkeypatch) -> N
 
     frame = synthetic_prices(300, seed=3).assign(close=42.0)
     frame.attrs["provenance"] = _provenance(frame, "synthetic", "SYN", 0)
-    config = ExperimentConfig.from_parameters("quick", models="random_walk,drift", window=5)
+    config = ExperimentConfig.from_parameters(
+        "quick", protocol="single", models="random_walk,drift", window=5
+    )
     result = run_experiment(config, frame, progress=False)
     table = result.comparison(mcs_reps=50)
     assert list(table.index) == ["random_walk", "drift"]
@@ -136,12 +152,15 @@ def test_constant_prices_give_tables_with_nan_not_an_exception(monkeypatch) -> N
 # --- rolling origin -------------------------------------------------------------------------
 
 #: Two folds of 40 and 15 test days (the last two of 40, 40, 40, 15 from row 765 of 900), with
-#: random walk, drift, ARIMA and the cheapest network.
+#: random walk, drift, ARIMA and the cheapest network, tuned over two windows before each fold.
 ROLLING = {
     "protocol": "rolling",
+    "first_test": 0.85,
+    "validation_days": 63,
     "fold": "days",
     "fold_days": 40,
     "n_folds": 2,
+    "tuning": "window=4,6",
     "models": "random_walk,drift,arima,lstm",
     "units": "4",
     "window": 5,
@@ -214,6 +233,21 @@ def test_rolling_model_info_records_every_fold(rolling) -> None:
         result.fold_forecasts[k]["lstm#s0"].info["best_epoch"] for k in (0, 1)
     ]
     assert {r["test_first"] for r in seeds} == {str(f.test.index[0].date()) for f in result.folds}
+    # Each fold tunes the network over the grid by validation loss, and the first seed's member
+    # is the grid fit of the chosen point (its record carries that point's loss).
+    for k in (0, 1):
+        family = info["fold_models"]["lstm"][k]
+        assert [p["window"] for p in family["tuning_losses"]] == [4, 6]
+        chosen = family["tuned"]
+        losses = {p["window"]: p["val_loss"] for p in family["tuning_losses"]}
+        assert losses[chosen["window"]] == min(losses.values())
+        assert seeds[k]["tuned"] == chosen and seeds[k]["best_val_loss"] == losses[chosen["window"]]
+    table = result.tuning_table()
+    assert list(table.index) == [(0, "lstm"), (1, "lstm")] and (table["points"] == 2).all()
+    orders = result.fold_orders()
+    assert orders["arima_order"].tolist() == [
+        "(" + ", ".join(str(v) for v in r["order"]) + ")" for r in arima
+    ]
     json.dumps(info)  # the record stays JSON-serialisable
     # The training history shown is the last fold's, any other on request.
     last = result.training_history("lstm")
@@ -244,8 +278,9 @@ def _fitted(info):
 
 def test_leakage_per_fold_in_the_experiment(rolling) -> None:
     """For every fold k: prices changed on and after its first test day change nothing fitted
-    for folds up to k (scaler, drift, ARIMA order and parameters, network weights and history)
-    and no forecast up to that day; fold k + 1's fits and later forecasts do change."""
+    for folds up to k (scaler, drift, ARIMA order and parameters, the tuning grid's validation
+    losses and choice, network weights and history) and no forecast up to that day; fold
+    k + 1's fits and later forecasts do change."""
     base, base_dir, altered = rolling
     for fold, (result, directory) in zip(base.folds, altered, strict=True):
         first_day = fold.test.index[0]
@@ -257,6 +292,13 @@ def test_leakage_per_fold_in_the_experiment(rolling) -> None:
                     j,
                     label,
                 )
+            tuning = base.fold_forecasts[j]["lstm"].info["tuning_losses"]
+            assert len(tuning) == 2  # two grid points, each with its validation loss
+            assert result.fold_forecasts[j]["lstm"].info["tuning_losses"] == tuning
+            assert (
+                result.fold_forecasts[j]["lstm"].info["tuned"]
+                == (base.fold_forecasts[j]["lstm"].info["tuned"])
+            )
             ours = _weights(base_dir / "lstm" / "s0" / f"fold{j}" / "model.weights.h5")
             theirs = _weights(directory / "lstm" / "s0" / f"fold{j}" / "model.weights.h5")
             assert ours.keys() == theirs.keys() and ours
@@ -278,3 +320,111 @@ def test_leakage_per_fold_in_the_experiment(rolling) -> None:
                 result.fold_forecasts[key]["lstm#s0"].info["history"]["val_loss"]
                 != base.fold_forecasts[key]["lstm#s0"].info["history"]["val_loss"]
             )
+            assert (
+                result.fold_forecasts[key]["lstm"].info["tuning_losses"]
+                != base.fold_forecasts[key]["lstm"].info["tuning_losses"]
+            )
+
+
+# --- checkpoints ----------------------------------------------------------------------------
+
+#: Two folds, random walk, drift and a network tuned over two learning rates with two seeds:
+#: per fold 2 + 2 (grid, first seed) + 1 (second seed, chosen point) = 5 fits.
+CHECKPOINTED = {
+    "protocol": "rolling",
+    "first_test": 0.85,
+    "validation_days": 40,
+    "fold": "days",
+    "fold_days": 40,
+    "n_folds": 2,
+    "models": "random_walk,drift,lstm",
+    "units": "4",
+    "window": 5,
+    "epochs": 1,
+    "seeds": "0,1",
+    "tuning": "learning_rate=0.001,0.01",
+    "jit_compile": False,
+}
+
+
+def _same_forecasts(one, other) -> None:
+    assert list(one.forecasts) == list(other.forecasts)
+    for label, forecast in {**one.forecasts, **one.seed_forecasts}.items():
+        theirs = {**other.forecasts, **other.seed_forecasts}[label]
+        pd.testing.assert_index_equal(pd.DatetimeIndex(theirs.dates), forecast.dates)
+        np.testing.assert_array_equal(theirs.price, forecast.price, err_msg=label)
+        np.testing.assert_array_equal(theirs.log_return, forecast.log_return, err_msg=label)
+    records = [
+        {name: [_fitted(r) for r in rs] for name, rs in result.model_info()["fold_models"].items()}
+        for result in (one, other)
+    ]
+    assert records[0] == records[1]  # wall times aside (a refitted fit takes its own time)
+
+
+def test_checkpoints_resume_without_refitting(tmp_path, monkeypatch) -> None:
+    from lstmgru import fitting
+
+    calls = []
+    build = fitting.build_forecaster
+
+    def counting(name, config, seed=0):
+        calls.append((name, seed, config.model.learning_rate))
+        return build(name, config, seed=seed)
+
+    monkeypatch.setattr(fitting, "build_forecaster", counting)
+    frame = synthetic_prices(500, seed=6)
+    frame.attrs["provenance"] = _provenance(frame, "synthetic", "SYN", 0)
+    config = ExperimentConfig.from_parameters("quick", **CHECKPOINTED)
+    checkpoints = tmp_path / "checkpoints"
+
+    def run(config=config, frame=frame, weights="w"):
+        calls.clear()
+        return run_experiment(
+            config,
+            frame,
+            progress=False,
+            checkpoint_dir=checkpoints,
+            weights_dir=tmp_path / weights,
+        )
+
+    first = run()
+    assert len(calls) == 2 * 5
+    # Seed 0 is fitted once per grid point only: its member is the chosen point's fit.
+    assert sorted(c[2] for c in calls if c[:2] == ("lstm", 0)) == [0.001, 0.001, 0.01, 0.01]
+    assert len(list(checkpoints.glob("fold*/*/*.json"))) == 10
+    assert not list(checkpoints.rglob(".*tmp*"))  # written through temporary files, all replaced
+
+    # A rerun loads every fit: nothing is fitted, the forecasts and records are the same, and
+    # the networks' weights are restored from the checkpoints.
+    second = run(weights="w2")
+    assert calls == []
+    _same_forecasts(first, second)
+    assert first.model_info()["fold_models"] == second.model_info()["fold_models"]
+    for seed in ("s0", "s1"):
+        for fold in ("fold0", "fold1"):
+            saved = f"lstm/{seed}/{fold}/model.weights.h5"
+            assert (tmp_path / "w2" / saved).read_bytes() == (tmp_path / "w" / saved).read_bytes()
+
+    # A lost, a half-written and a stale checkpoint are each fitted again, and only they.
+    chosen = first.fold_forecasts[0]["lstm"].info["tuned"]["learning_rate"]
+    point = [0.001, 0.01].index(chosen)
+    (checkpoints / "fold1" / "drift" / "fit.json").unlink()
+    half = checkpoints / "fold0" / "lstm" / f"s1.p{point}.json"
+    half.write_text(half.read_text()[: len(half.read_text()) // 2])
+    stale = checkpoints / "fold1" / "random_walk" / "fit.json"
+    stale.write_text(stale.read_text().replace('"key": "', '"key": "0'))
+    third = run(weights="w3")
+    assert sorted(calls) == [("drift", 0, 0.001), ("lstm", 1, chosen), ("random_walk", 0, 0.001)]
+    _same_forecasts(first, third)
+
+    # A changed configuration or changed data reuses nothing.
+    cheaper = ExperimentConfig.from_parameters(
+        "quick", **{**CHECKPOINTED, "models": "random_walk,drift"}
+    )
+    run(cheaper)
+    assert len(calls) == 2 * 2
+    changed = frame.copy()
+    changed["close"] *= 1.01
+    changed.attrs["provenance"] = _provenance(changed, "synthetic", "SYN", 0)
+    run(cheaper, changed)
+    assert len(calls) == 2 * 2

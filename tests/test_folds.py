@@ -185,3 +185,22 @@ def test_leakage_per_fold_changing_prices_from_a_fold_on_changes_nothing_fitted_
         if k + 1 < len(base):
             nxt = [Drift().fit(f[k + 1].train["close"]) for f in (base, altered)]
             assert nxt[0].mean_log_return != nxt[1].mean_log_return
+
+
+def test_describe_spans_is_describe_folds_in_long_form() -> None:
+    from lstmgru.folds import describe_spans
+
+    folds = rolling_origin_folds(
+        synthetic_prices(600), first_test=0.8, fold="days", fold_days=60, validation=40
+    )
+    spans = describe_spans(folds)
+    wide = describe_folds(folds)
+    assert list(spans.columns) == ["first", "last", "rows"] and len(spans) == 3 * len(folds)
+    for fold in wide.index:
+        for span in ("train", "validation", "test"):
+            assert spans.loc[(fold, span)].tolist() == [
+                wide.loc[fold, f"{span}_first"],
+                wide.loc[fold, f"{span}_last"],
+                wide.loc[fold, f"{span}_rows"],
+            ]
+    assert spans.loc[(1, "validation"), "rows"] == 40

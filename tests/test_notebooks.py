@@ -91,6 +91,50 @@ def test_results_of_each_ticker(quick_run) -> None:
 
 
 @pytest.mark.slow
+def test_quick_run_has_two_tuned_folds_per_ticker(quick_run) -> None:
+    """The quick profile runs two yearly folds end to end: each ticker's stored result has, per
+    fold, the tuning record of every network family and the ARIMA order, and the notebook shows
+    them; the checkpoints of the finished tickers are gone."""
+    for ticker in QUICK_TICKERS:
+        record = read_results(quick_run.run_dir / ticker).record
+        assert record["protocol"] == "rolling"
+        folds = record["folds"]
+        assert [f["test_first"][:4] for f in folds] == ["2021", "2022"]
+        assert all(f["validation_rows"] == 63 for f in folds)
+        # Expanding window: fold 1 is refitted on rows up to its start, fold 0's test days
+        # included (they end its validation span).
+        assert folds[1]["validation_last"] == folds[0]["test_last"]
+        assert folds[1]["train_last"] > folds[0]["train_last"]
+        fold_models = record["fold_models"]
+        grid = record["config"]["tuning"]
+        assert grid == "learning_rate=0.001,0.003"
+        networks = [m for m in record["config"]["models"] if m in NETWORK_LAYERS]
+        assert networks
+        for name in networks:
+            assert [r["fold"] for r in fold_models[name]] == [0, 1]
+            for entry in fold_models[name]:
+                losses = entry["tuning_losses"]
+                assert [p["learning_rate"] for p in losses] == [0.001, 0.003]
+                best = min(losses, key=lambda p: p["val_loss"])
+                assert entry["tuned"] == {"learning_rate": best["learning_rate"]}
+        arima = fold_models["arima"]
+        assert [r["fold"] for r in arima] == [0, 1]
+        assert all(len(r["order"]) == 3 and r["trend"] for r in arima)
+        executed = nbformat.read(quick_run.run_dir / ticker / EXPERIMENT_NOTEBOOK, as_version=4)
+        by_label = {c.metadata["label"]: c for c in executed.cells if "label" in c.metadata}
+        for label in ("tab:folds", "tab:tuning", "tab:orders"):
+            latex = "".join(
+                o.get("data", {}).get("text/latex", "") for o in _outputs(by_label[label])
+            )
+            assert r"\toprule" in latex, label
+        injected = next(
+            c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])
+        )
+        assert ".checkpoints" in injected.source
+    assert not (quick_run.run_dir / ".checkpoints").exists()
+
+
+@pytest.mark.slow
 def test_comparison_notebook_outputs(quick_run) -> None:
     executed = nbformat.read(quick_run.run_dir / COMPARISON_NOTEBOOK, as_version=4)
     by_label = {c.metadata["label"]: c for c in executed.cells if "label" in c.metadata}

@@ -189,6 +189,7 @@ def test_failing_ticker_is_isolated(tmp_path, notebook_dir, caplog) -> None:
         end="2016-12-31",
         profile="quick",
         models="random_walk,drift",
+        parameters={"protocol": "single"},  # one split of the two years (quick is rolling)
         output=tmp_path / "runs",
         jobs=2,
         notebook_dir=notebook_dir,
@@ -305,6 +306,7 @@ def test_interrupted_run_is_resumed_to_the_same_results(
     resumed = run_pipeline(["KO"], output=output, notebook_dir=notebook_dir, **CHEAP)
     assert resumed.done == ("KO",) and not resumed.failures
     assert not (run_dir / "KO" / "error.txt").exists()
+    assert not (run_dir / ".checkpoints").exists()  # the done ticker's checkpoints are gone
     reference = read_results(cheap_run.run_dir / "KO")
     result = read_results(run_dir / "KO")
     pd.testing.assert_frame_equal(result.metrics, reference.metrics)
@@ -395,7 +397,7 @@ def test_second_runner_on_a_busy_run_directory_is_refused(tmp_path, notebook_dir
         ({"parameters": {"target": "prices"}}, r"unknown target 'prices'"),
         ({"parameters": {"protocol": "rollin"}}, r"unknown protocol 'rollin'. Did you mean"),
         (
-            {"parameters": {"first_test": "2021-01-01"}},
+            {"parameters": {"protocol": "single", "first_test": "2021-01-01"}},
             r"first_test is for the rolling protocol only; set protocol='rolling'",
         ),
         ({"parameters": {"epochs": 5}}, r"'epochs' is set by the runner"),
@@ -512,6 +514,45 @@ def test_execute_task_records_the_failing_cell(tmp_path, probe_notebook) -> None
     assert read_done(tmp_path / "T") is None and (tmp_path / "T" / "error.txt").is_file()
 
 
+def test_checkpoints_stay_for_the_next_attempt_and_go_once_done(tmp_path, probe_notebook) -> None:
+    """A failed attempt keeps the ticker's checkpoints; a done result deletes them."""
+    checkpoints = tmp_path / "run" / ".checkpoints"
+    kept = checkpoints / "T" / "key1"
+    (kept / "fold0").mkdir(parents=True)
+    (kept / "fold0" / "fit.json").write_text("{}")
+    (checkpoints / "U" / "key2").mkdir(parents=True)  # another ticker's, left alone
+    notebook = nbformat.read(probe_notebook, as_version=4)
+    notebook.cells.append(
+        nbformat.v4.new_code_cell(
+            "import pathlib\n"
+            "for name in ('forecasts.csv', 'metrics.csv', 'result.json'):\n"
+            "    pathlib.Path(name).write_text('x')"
+        )
+    )
+    writing = tmp_path / "writing.ipynb"
+    nbformat.write(notebook, writing)
+
+    def task(value: int) -> NotebookTask:
+        return NotebookTask(
+            label="T",
+            notebook=str(writing),
+            output=str(tmp_path / "run" / "T" / "probe.ipynb"),
+            parameters={"value": value},
+            key="k",
+            cwd=str(tmp_path / "run" / "T"),
+            threads=1,
+            result_dir=str(tmp_path / "run" / "T"),
+            checkpoint_dir=str(kept),
+        )
+
+    assert execute_task(task(2)).status == "failed"
+    assert (kept / "fold0" / "fit.json").read_text() == "{}"
+    outcome = execute_task(task(1))
+    assert outcome.status == "done", outcome.message
+    assert read_done(tmp_path / "run" / "T") == "k"
+    assert not (checkpoints / "T").exists() and (checkpoints / "U" / "key2").is_dir()
+
+
 def test_dask_local_cluster(tmp_path, notebook_dir, cheap_run) -> None:
     pytest.importorskip("distributed")
     summary = run_pipeline(
@@ -603,3 +644,21 @@ def test_rolling_protocol_is_planned_from_notebook_parameters(tmp_path, notebook
         None,
     )
     assert plan.tickers[0].parameters["protocol"] == "rolling"
+
+
+def test_checkpoint_folder_is_per_ticker_and_key(tmp_path, notebook_dir) -> None:
+    """The runner gives each ticker's notebook ``<run_dir>/.checkpoints/<ticker>/<key>``, which
+    outlives failed attempts of the same key; the parameter is the runner's alone, and the
+    tuning grid reaches the configuration (\"\" keeps the profile's)."""
+    plan = _plan(notebook_dir, tmp_path)
+    task = plan.tickers[0]
+    expected = plan.run_dir / ".checkpoints" / "KO" / task.key[:8]
+    assert task.parameters["checkpoint_dir"] == task.checkpoint_dir == str(expected)
+    assert plan.record["config"]["tuning"] == "learning_rate=0.001,0.003"
+    tuned = _plan(notebook_dir, tmp_path, {"tuning": "dropout=0,0.2"})
+    assert tuned.record["config"]["tuning"] == "dropout=0.0,0.2"
+    assert tuned.tickers[0].key != task.key
+    profile_grid = _plan(notebook_dir, tmp_path, {"tuning": ""}).record["config"]["tuning"]
+    assert profile_grid == "learning_rate=0.001,0.003"
+    with pytest.raises(ValueError, match="'checkpoint_dir' is set by the runner"):
+        _plan(notebook_dir, tmp_path, {"checkpoint_dir": str(tmp_path)})

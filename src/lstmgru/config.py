@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lstmgru.options import OPTION_INTERFACES, check_char_option, option_hint
+from lstmgru.tuning import format_grid, parse_grid
 
 __all__ = [
     "CRITERIA",
@@ -354,9 +355,15 @@ class ModelConfig:
 
 @dataclass(frozen=True)
 class ExperimentConfig:
-    """One experiment: data, models, seeds and baselines.
+    """One experiment: data, models, seeds, network tuning and baselines.
 
     Build it with :meth:`from_parameters` (flat names, profile defaults) or directly.
+
+    ``tuning`` is the grid of network hyper-parameters searched before each fold, e.g.
+    ``"learning_rate=0.001,0.003;dropout=0,0.2"`` over ``units``, ``window``, ``dropout`` and
+    ``learning_rate`` (:mod:`lstmgru.tuning`); ``""`` (or ``"none"``) fits the values of
+    ``model`` without tuning. It is stored in the canonical form of
+    :func:`lstmgru.tuning.format_grid`.
     """
 
     profile: str = "default"
@@ -369,10 +376,12 @@ class ExperimentConfig:
     arima_criterion: str = "aic"
     arima_refit_every: int = 0
     ar_max_p: int = 10
+    tuning: str = ""
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:
             raise ValueError(f"unknown profile {self.profile!r}.{_suggest(self.profile, PROFILES)}")
+        object.__setattr__(self, "tuning", format_grid(parse_grid(self.tuning)))
         models = _as_str_tuple(self.models)
         if not models:
             raise ValueError("models must name at least one model")
@@ -425,9 +434,12 @@ class ExperimentConfig:
         **parameters
             Flat field names of :class:`DataConfig`, :class:`ModelConfig` or
             :class:`ExperimentConfig` (e.g. ``ticker='KO'``, ``epochs=5``, ``models='arima,gru'``).
-            ``None`` keeps the profile's value. Comma-separated strings are accepted for the
-            tuple fields ``models``, ``seeds`` and ``units``; an integer ``n_seeds`` gives seeds
-            ``0 .. n_seeds-1``.
+            ``None`` and ``""`` keep the profile's value. Comma-separated strings are accepted
+            for the tuple fields ``models``, ``seeds`` and ``units``; an integer ``n_seeds``
+            gives seeds ``0 .. n_seeds-1``. ``tuning`` is a grid text (see
+            :mod:`lstmgru.tuning`); ``"none"`` switches off a profile's grid. With
+            ``protocol='single'`` a rolling profile's fold options (``first_test``,
+            ``validation_days``, ...) are left out; given explicitly they are an error.
 
         Raises
         ------
@@ -449,10 +461,17 @@ class ExperimentConfig:
                 f"unknown parameter(s) {'; '.join(parts)}. "
                 f"Valid parameters: {', '.join(sorted(valid))}"
             )
-        for key, value in parameters.items():
-            if value is None or (isinstance(value, str) and value == ""):
-                continue
-            values[key] = value
+        given = {
+            key: value
+            for key, value in parameters.items()
+            if not (value is None or (isinstance(value, str) and value == ""))
+        }
+        values.update(given)
+        if values.get("protocol", "single") == "single":
+            # A rolling profile's fold options do not apply to the single split asked for.
+            for key in _ROLLING_ONLY:
+                if key not in given:
+                    values.pop(key, None)
         n_seeds = values.pop("n_seeds", None)
         if n_seeds is not None:
             if not isinstance(n_seeds, int) or isinstance(n_seeds, bool) or n_seeds < 1:
@@ -468,6 +487,10 @@ class ExperimentConfig:
         model = ModelConfig(**{k: v for k, v in values.items() if k in model_fields})
         rest = {k: v for k, v in values.items() if k not in data_fields | model_fields}
         return cls(profile=profile, data=data, model=model, **rest)
+
+
+#: DataConfig fields of the rolling protocol only.
+_ROLLING_ONLY = ("fold", "fold_days", "first_test", "n_folds", "validation_days")
 
 
 def _as_str_tuple(value: Any) -> tuple[str, ...]:
@@ -499,12 +522,17 @@ def parameter_names() -> frozenset[str]:
     return frozenset(names | {"n_seeds"})
 
 
-#: Profile values, as flat parameters. ``quick`` runs in seconds (tests, CI); ``default`` is the
-#: experiment of ``make report``; ``full`` is the long study.
+#: Profile values, as flat parameters. ``quick`` runs in seconds (tests, CI: two yearly rolling
+#: folds, a two-point tuning grid); ``default`` is the experiment of ``make report``; ``full`` is
+#: the long study. Each tunes every network family on the same grid before each fold.
 PROFILES: Mapping[str, Mapping[str, Any]] = {
     "quick": {
         "start": "2019-01-01",
         "end": "2022-12-28",
+        "protocol": "rolling",
+        "first_test": "2021-01-01",
+        "validation_days": 63,
+        "tuning": "learning_rate=0.001,0.003",
         "units": (8, 8),
         "window": 10,
         "epochs": 3,
@@ -529,6 +557,7 @@ PROFILES: Mapping[str, Mapping[str, Any]] = {
         "arima_max_p": 3,
         "arima_max_q": 3,
         "ar_max_p": 10,
+        "tuning": "learning_rate=0.001,0.003",
     },
     "full": {
         "start": None,
@@ -543,5 +572,6 @@ PROFILES: Mapping[str, Mapping[str, Any]] = {
         "arima_max_p": 5,
         "arima_max_q": 5,
         "ar_max_p": 10,
+        "tuning": "units=32,64;dropout=0,0.2;learning_rate=0.001,0.003",
     },
 }

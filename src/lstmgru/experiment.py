@@ -3,9 +3,12 @@
 :func:`run_experiment` loads (or takes) the prices, cuts them into folds by time
 (:func:`lstmgru.folds.make_folds`: one chronological split, or rolling-origin folds), and before
 each fold fits every configured model afresh on the rows up to the fold's start (networks once per
-seed, early-stopped on the fold's validation span), then forecasts every test day of the fold one
-step ahead. The folds' forecasts are joined into one series per model over all test days, which
-:class:`ExperimentResult` turns into the tables the notebooks show and the pipeline stores.
+seed, early-stopped on the fold's validation span, each family first tuned on the fold's
+validation span over the grid of ``config.tuning``; :mod:`lstmgru.fitting`), then forecasts every
+test day of the fold one step ahead. With a checkpoint folder every fit is kept as it is made and
+a rerun resumes from it (:mod:`lstmgru.checkpoints`). The folds' forecasts are joined into one
+series per model over all test days, which :class:`ExperimentResult` turns into the tables the
+notebooks show and the pipeline stores.
 Networks are scored by their seed ensemble (mean forecast log return) in the main table, and seed
 by seed in :meth:`~ExperimentResult.seed_scores`.
 """
@@ -13,7 +16,6 @@ by seed in :meth:`~ExperimentResult.seed_scores`.
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,12 +26,20 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from lstmgru import evaluation
+from lstmgru.checkpoints import CheckpointStore
 from lstmgru.config import ExperimentConfig
 from lstmgru.data import config_options, load_prices, provenance
 from lstmgru.features import Split
+from lstmgru.fitting import SEED_SEPARATOR, Fitter, fit_fold
 from lstmgru.folds import Fold, describe_folds, make_folds
 from lstmgru.hooks import pause_point
-from lstmgru.models import Forecast, build_forecaster, ensemble
+from lstmgru.models import Forecast
+from lstmgru.tuning import (
+    grid_points,
+    largest_window,
+    parse_grid,
+    tuning_table,
+)
 
 __all__ = [
     "ABLATION_MODEL",
@@ -40,8 +50,6 @@ __all__ = [
     "price_ablation",
     "run_experiment",
 ]
-
-SEED_SEPARATOR = "#s"
 
 #: Keys of a forecast's record kept per fold in :meth:`ExperimentResult.model_info`
 #: (``fold_models``): what was chosen or learnt for the fold, not the full record.
@@ -60,6 +68,8 @@ FOLD_RECORD_KEYS = (
     "train_samples",
     "validation_samples",
     "warnings",
+    "tuned",
+    "tuning_losses",
 )
 
 
@@ -202,6 +212,35 @@ class ExperimentResult:
         """One row per fold: first date, last date and rows of its train, validation, test."""
         return describe_folds(self.folds)
 
+    def tuning_table(self) -> pd.DataFrame:
+        """Chosen hyper-parameters per fold and network family, with the validation loss.
+
+        See :func:`lstmgru.tuning.tuning_table`; empty when the run has no tuning grid.
+        """
+        return tuning_table(self.model_info()["fold_models"])
+
+    def fold_orders(self) -> pd.DataFrame:
+        """The AR and ARIMA orders chosen before each fold.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index ``fold``; ``test_first`` and, for each of ``ar`` and ``arima`` in the run,
+            ``<model>_order`` (AR: the lag order p; ARIMA: ``(p, d, q)`` as text) and
+            ``<model>_trend`` (the deterministic trend term). Only the first column when the
+            run has neither model.
+        """
+        per_fold = self.model_info()["fold_models"]
+        rows = {fold.index: {"test_first": str(fold.test.index[0].date())} for fold in self.folds}
+        for model in ("ar", "arima"):
+            for record in per_fold.get(model, []):
+                order = record.get("order")
+                if isinstance(order, list | tuple):
+                    order = "(" + ", ".join(str(v) for v in order) + ")"
+                rows[record["fold"]][f"{model}_order"] = order
+                rows[record["fold"]][f"{model}_trend"] = record.get("trend")
+        return pd.DataFrame.from_dict(rows, orient="index").rename_axis("fold")
+
     def model_info(self) -> dict[str, Any]:
         """Per-model records, per-fold records and wall times (JSON-serialisable).
 
@@ -242,6 +281,7 @@ def run_experiment(
     *,
     progress: bool = True,
     weights_dir: str | Path | None = None,
+    checkpoint_dir: str | Path | None = None,
 ) -> ExperimentResult:
     """Backtest every model of ``config`` on one instrument, fold by fold.
 
@@ -252,6 +292,12 @@ def run_experiment(
     test days are then forecast one step ahead, each from the closes up to the day before. The
     result joins the folds' forecasts (each test day once).
 
+    With a tuning grid (``config.tuning``, :mod:`lstmgru.tuning`) each network family is tuned
+    before each fold: every grid point is fitted with the first seed and the point of lowest
+    best validation loss is chosen (the test span is never used); the other seeds are then
+    fitted with the chosen point, and the first seed's fit of that point is its member. The
+    folds are cut with the grid's longest window, so that every point has its full context.
+
     Parameters
     ----------
     config : ExperimentConfig
@@ -260,14 +306,20 @@ def run_experiment(
     progress : bool
         Show a progress bar over model fits.
     weights_dir : path, optional
-        When given, every trained network is saved (weights, training history, record) under
-        ``weights_dir/<model>/s<seed>/`` with one fold, and under
+        When given, every network of a seed ensemble is saved (weights, training history,
+        record) under ``weights_dir/<model>/s<seed>/`` with one fold, and under
         ``weights_dir/<model>/s<seed>/fold<k>/`` with several.
+    checkpoint_dir : path, optional
+        When given, every fit's forecast (and a network's weights) is saved there as soon as it
+        is made, and a later call with the same configuration and data loads it instead of
+        fitting again (:mod:`lstmgru.checkpoints`): an interrupted experiment resumes at the
+        fit where it stopped.
     """
     pause_point(f"experiment-{config.data.ticker}")  # lets a test hold the kernel here
     if frame is None:
         frame = load_prices(**config_options(config.data))
-    folds = make_folds(frame, config.data, window=config.model.window)
+    grid = parse_grid(config.tuning)
+    folds = make_folds(frame, config.data, window=largest_window(grid, config.model.window))
     last = folds[-1]
     test = pd.concat([fold.test for fold in folds])
     overall = Split(train=folds[0].train, validation=folds[0].validation, test=test)
@@ -276,37 +328,27 @@ def run_experiment(
     result = ExperimentResult(
         config=config, provenance=provenance(frame), split=overall, folds=tuple(folds)
     )
-    jobs = [
-        (fold, name, seed)
-        for fold in folds
+    store = None
+    if checkpoint_dir is not None:
+        context = {"config": config.to_dict(), "data_sha256": result.provenance["sha256"]}
+        store = CheckpointStore(checkpoint_dir, context)
+    fitter = Fitter(config, store, result.wall_time, keep_weights=weights_dir is not None)
+    points = grid_points(grid)
+    n_fits = sum(
+        len(points) + len(config.seeds) - 1
+        if grid and name in config.network_models
+        else len(_seeds_for(name, config))
         for name in config.models
-        for seed in _seeds_for(name, config)
-    ]
-    bar = tqdm(jobs, desc=f"{config.data.ticker}: fitting", disable=not progress, unit="fit")
-    per_fold: dict[int, dict[str, Forecast]] = {fold.index: {} for fold in folds}
-    members: dict[tuple[int, str], list[Forecast]] = {}
-    for fold, name, seed in bar:
-        where = f"fold {fold.index + 1}/{len(folds)} " if len(folds) > 1 else ""
-        bar.set_postfix_str(where + (name if seed is None else f"{name} seed {seed}"))
-        started = time.perf_counter()
-        forecaster = build_forecaster(name, config, seed=0 if seed is None else seed)
-        forecaster.fit(fold.train["close"], fold.validation["close"])
-        forecast = forecaster.forecast(fold.close, pd.DatetimeIndex(fold.test.index))
-        result.wall_time[name] = result.wall_time.get(name, 0.0) + time.perf_counter() - started
-        if seed is None:
-            per_fold[fold.index][name] = forecast
-        else:
-            label = f"{name}{SEED_SEPARATOR}{seed}"
-            per_fold[fold.index][label] = Forecast(
-                label, forecast.dates, forecast.log_return, forecast.price, info=forecast.info
-            )
-            members.setdefault((fold.index, name), []).append(forecast)
-            if weights_dir is not None:
-                target = Path(weights_dir) / name / f"s{seed}"
-                forecaster.save(target / f"fold{fold.index}" if len(folds) > 1 else target)
-    for (index, name), forecasts in members.items():
-        per_fold[index][name] = ensemble(forecasts, name=name)
-    result.fold_forecasts = [per_fold[fold.index] for fold in folds]
+    )
+    with tqdm(
+        total=n_fits * len(folds),
+        desc=f"{config.data.ticker}: fitting",
+        disable=not progress,
+        unit="fit",
+    ) as bar:
+        fitter.bar = bar
+        per_fold = [fit_fold(fold, len(folds), config, grid, fitter, weights_dir) for fold in folds]
+    result.fold_forecasts = per_fold
     labels = list(result.fold_forecasts[0])
     joined = {
         label: _join_folds([fold[label] for fold in result.fold_forecasts], folds)
@@ -362,6 +404,7 @@ def price_ablation(
     chronological split does not depend on the window, so the test days are those of the main
     experiment. Returns the random walk and the hybrid.
 
+    The hybrid keeps the configured hyper-parameters (no tuning grid, as in the tutorials).
     The ablation always uses the single chronological split (``protocol='single'``), also when
     the main experiment is rolling: its question is the setup of the tutorials, which is one
     split; :func:`ablation_table` then needs the main experiment on the single split as well.
@@ -380,6 +423,7 @@ def price_ablation(
         model=dataclasses.replace(config.model, target="price", window=window),
         models=("random_walk", ABLATION_MODEL),
         seeds=config.seeds[:1],
+        tuning="",
     )
     return run_experiment(ablation, frame, progress=progress)
 

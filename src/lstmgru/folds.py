@@ -31,7 +31,7 @@ import pandas as pd
 from lstmgru.config import FOLD_KINDS, DataConfig, option_hint
 from lstmgru.features import MIN_SAMPLES, InsufficientDataError, Split, chronological_split
 
-__all__ = ["Fold", "describe_folds", "make_folds", "rolling_origin_folds"]
+__all__ = ["Fold", "describe_folds", "describe_spans", "make_folds", "rolling_origin_folds"]
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,27 @@ class Fold(Split):
 def describe_folds(folds: tuple[Fold, ...] | list[Fold]) -> pd.DataFrame:
     """One row per fold (index ``fold``): first date, last date and rows of each span."""
     return pd.DataFrame([fold.record() for fold in folds]).set_index("fold")
+
+
+def describe_spans(folds: tuple[Fold, ...] | list[Fold]) -> pd.DataFrame:
+    """The folds' spans in long form: index ``(fold, span)``, columns ``first``, ``last``, ``rows``.
+
+    The same numbers as :func:`describe_folds`, one span per row (narrow enough for a page).
+    """
+    rows = []
+    for fold in folds:
+        record = fold.record()
+        for span in ("train", "validation", "test"):
+            rows.append(
+                {
+                    "fold": fold.index,
+                    "span": span,
+                    "first": record[f"{span}_first"],
+                    "last": record[f"{span}_last"],
+                    "rows": record[f"{span}_rows"],
+                }
+            )
+    return pd.DataFrame(rows).set_index(["fold", "span"])
 
 
 def _first_test_row(index: pd.DatetimeIndex, first_test: str | float | pd.Timestamp) -> int:

@@ -34,7 +34,9 @@ from lstmgru.runs import (
 
 __all__ = [
     "BENCHMARK_MODEL",
+    "CHECKPOINTS",
     "EXECUTORS",
+    "OPTIONAL_RUNNER_PARAMETERS",
     "RUNNER_PARAMETERS",
     "ZERO_MEANS_PROFILE",
     "RunPlan",
@@ -59,6 +61,12 @@ RUNNER_PARAMETERS = (
     "results_dir",
     "progress",
 )
+#: Parameters the runner sets when the experiment notebook declares them (never ``-p``).
+OPTIONAL_RUNNER_PARAMETERS = ("checkpoint_dir",)
+#: Folder of the run directory holding each ticker's checkpoints while its result is not done:
+#: ``<run_dir>/.checkpoints/<ticker>/<key>`` survives failed and interrupted attempts of the same
+#: result key and is deleted once the ticker's result is done (:mod:`lstmgru.checkpoints`).
+CHECKPOINTS = ".checkpoints"
 #: The model every other model is scored against (03_experiment needs it).
 BENCHMARK_MODEL = "random_walk"
 #: Integer notebook parameters where 0 means "the profile's value".
@@ -258,9 +266,10 @@ def check_arguments(
 def _check_extra_parameters(
     extra: Mapping[str, Any], declared: Mapping[str, Mapping[str, Any]], notebook: str
 ) -> None:
-    options = [n for n in declared if n not in RUNNER_PARAMETERS]
+    owned = RUNNER_PARAMETERS + OPTIONAL_RUNNER_PARAMETERS
+    options = [n for n in declared if n not in owned]
     for name, value in extra.items():
-        if name in RUNNER_PARAMETERS:
+        if name in owned:
             raise ValueError(
                 f"parameter {name!r} is set by the runner; use its own argument, not parameters"
             )
@@ -372,15 +381,21 @@ def make_plan(
             parameters=nb_parameters,
             notebook=notebook_digest,
         )
+        # Kept across attempts of this key; the notebook resumes from it (not part of the key).
+        checkpoints = run_dir / CHECKPOINTS / ticker / key[:8]
+        runner_set: dict[str, Any] = {"results_dir": str(directory), "progress": False}
+        if "checkpoint_dir" in declared:
+            runner_set["checkpoint_dir"] = str(checkpoints)
         ticker_tasks.append(
             NotebookTask(
                 label=ticker,
                 notebook=str(experiment),
                 output=str(directory / EXPERIMENT_NOTEBOOK),
-                parameters={**nb_parameters, "results_dir": str(directory), "progress": False},
+                parameters={**nb_parameters, **runner_set},
                 key=key,
                 kernel_name=kernel_name,
                 result_dir=str(directory),
+                checkpoint_dir=str(checkpoints) if "checkpoint_dir" in declared else None,
             )
         )
 

@@ -13,6 +13,7 @@ import concurrent.futures
 import contextlib
 import os
 import re
+import shutil
 import time
 import traceback
 from collections.abc import Callable, Mapping
@@ -74,6 +75,10 @@ class NotebookTask:
     result_dir : str or None
         For ticker tasks the ticker directory: emptied first, checked for results afterwards,
         and given a ``DONE`` marker last.
+    checkpoint_dir : str or None
+        For ticker tasks the notebook's checkpoint folder (``<run_dir>/.checkpoints/<ticker>/
+        <key>``): kept when the notebook fails, so that the next attempt resumes from it; its
+        ticker's checkpoints are deleted once the result is done.
     """
 
     label: str
@@ -85,6 +90,7 @@ class NotebookTask:
     cwd: str = str(PROJECT_ROOT)
     threads: int | None = 1
     result_dir: str | None = None
+    checkpoint_dir: str | None = None
 
 
 @dataclass(frozen=True)
@@ -234,7 +240,8 @@ def execute_task(
     and empties its directory, then executes the notebook into it, checks that the results
     files were written and writes ``DONE`` holding the key, atomically and last. A failure
     writes ``error.txt`` (``<notebook>.error.txt`` for chapter notebooks), puts back the earlier
-    result if there was one, and returns a ``failed`` outcome.
+    result if there was one, and returns a ``failed`` outcome; the task's checkpoints stay for
+    the next attempt, and are deleted once the result is done.
 
     Parameters
     ----------
@@ -327,7 +334,16 @@ def execute_task(
     if task.result_dir is not None:
         write_text_atomic(Path(task.result_dir) / DONE, task.key + "\n")
         runs.keep_new(task.result_dir)
+        if task.checkpoint_dir is not None:
+            _drop_checkpoints(Path(task.checkpoint_dir))
     return TaskOutcome(task.label, task.key, "done", wall)
+
+
+def _drop_checkpoints(checkpoint_dir: Path) -> None:
+    """Delete a done ticker's checkpoints (every key of it) and the emptied parent folder."""
+    shutil.rmtree(checkpoint_dir.parent, ignore_errors=True)
+    with contextlib.suppress(OSError):  # other tickers' checkpoints are still there
+        checkpoint_dir.parent.parent.rmdir()
 
 
 def _write_error_file(path: Path, task: NotebookTask, error: Mapping[str, Any], trace: str) -> None:
