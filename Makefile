@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml 2>/dev/null | sha256sum |
 TEX_STAMP := $(VENV)/.tex-ok
 TEX_PACKAGES := texlive-xetex texlive-fonts-recommended texlive-plain-generic texlive-latex-extra \
 	lmodern latexmk pandoc poppler-utils fonts-noto-cjk fonts-dejavu-core
-TICKERS ?= AAPL KO XOM
+TICKERS ?= AAPL JPM KO XOM
 PROFILE ?= default
 SOURCE ?= skfolio
 JOBS ?= 1
