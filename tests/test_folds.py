@@ -138,7 +138,13 @@ def test_from_parameters_accepts_the_protocol_fields() -> None:
         63,
         2,
     )
-    assert ExperimentConfig.from_parameters("default").data.protocol == "single"
+    assert ExperimentConfig.from_parameters("default").data.protocol == "rolling"
+    single = ExperimentConfig.from_parameters("default", protocol="single")
+    assert (single.data.protocol, single.data.first_test, single.data.validation_days) == (
+        "single",
+        None,
+        None,
+    )
 
 
 def test_leakage_per_fold_changing_prices_from_a_fold_on_changes_nothing_fitted_for_it(

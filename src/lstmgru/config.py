@@ -547,7 +547,7 @@ PROFILES: Mapping[str, Mapping[str, Any]] = {
     "default": {
         # Rolling origin over 2021 and 2022 (two yearly folds, about 500 test days per
         # instrument), every model refitted and re-tuned before each fold on the data since
-        # 2010; the span, the folds and the early stopping (30 epochs, patience 4, batch 128)
+        # 2010; the span, the folds and the early stopping (20 epochs, patience 3, batch 128)
         # are what keeps `make report` within 15 minutes on two cores. `full` runs 1990-2022.
         "start": "2010-01-01",
         "end": None,
@@ -556,8 +556,8 @@ PROFILES: Mapping[str, Mapping[str, Any]] = {
         "validation_days": 252,
         "units": (32, 32),
         "window": 20,
-        "epochs": 30,
-        "patience": 4,
+        "epochs": 20,
+        "patience": 3,
         "batch_size": 128,
         "seeds": (0, 1, 2),
         "models": (
