@@ -74,3 +74,22 @@ def test_train_speed_quick(tmp_path):
     assert total == pytest.approx(record["flops_per_sample"] * record["size"]["batch"])
     assert all(p["best_gflops"] > 0 for p in ceiling["products"])
     assert ceiling["samples_per_second"] > 0
+
+
+def test_full_profile_quick(tmp_path):
+    record = run_script("full_profile", tmp_path)
+    assert set(record["measured"]) == {"1", "2"}
+    assert all(not m["failed"] for m in record["measured"].values())
+    projection = record["projection"]
+    assert projection["instruments"] == 21
+    assert projection["models_without_measured_cost"] == [
+        m for m in ("arima", "lstm", "gru", "lstm_gru") if m not in record["unit_costs"]
+    ]
+    hours = [projection["hours_on_workers"][n] for n in ("1", "2", "4")]
+    assert hours[0] >= hours[1] >= hours[2] and projection["serial_seconds"] > 0
+
+
+def test_fit_overhead_quick(tmp_path):
+    record = run_script("fit_overhead", tmp_path)
+    assert record["max_abs_diff"] == 0.0
+    assert record["cache"]["hits"] >= 1

@@ -63,7 +63,7 @@ REMOVE_INPUT_TAGS = ("remove-input", "remove_input", "hide-input", "hide_input")
 REMOVE_OUTPUT_TAGS = ("remove-output", "remove_output", "hide-output", "hide_output")
 INJECTED_TAG = "injected-parameters"
 #: Notebook parameters that only say where results go or how the run looks, not what it computes.
-BOOKKEEPING_PARAMETERS = frozenset({"results_dir", "run_dir", "progress"})
+BOOKKEEPING_PARAMETERS = frozenset({"results_dir", "run_dir", "progress", "checkpoint_dir"})
 
 #: Lines of stdout that are noise, not content: progress bars (tqdm, Keras), TensorFlow and absl
 #: logs, logging-module records and Python warnings. stderr is dropped as a whole.
