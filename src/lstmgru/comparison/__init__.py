@@ -16,7 +16,6 @@ from __future__ import annotations
 from lstmgru.comparison.collect import Evidence, gather_evidence
 from lstmgru.comparison.economic import (
     COST_BPS,
-    instrument_returns,
     pooled_strategy_table,
     strategy_metric_table,
     strategy_tables,
@@ -29,6 +28,7 @@ from lstmgru.comparison.evidence import (
     SEED_MARK,
     add_holm,
     collect_evidence,
+    instrument_returns,
     instrument_table,
     model_forecasts,
     return_errors,

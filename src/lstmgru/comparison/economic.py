@@ -15,17 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import numpy as np
 import pandas as pd
 
 from lstmgru import economics
-from lstmgru.comparison.evidence import model_forecasts
+from lstmgru.comparison.evidence import instrument_returns
 from lstmgru.runs import StoredResult
 
 __all__ = [
     "COST_BPS",
     "NO_STRATEGY",
-    "instrument_returns",
     "pooled_strategy_table",
     "strategy_metric_table",
     "strategy_tables",
@@ -42,24 +40,6 @@ NO_STRATEGY = ("random_walk",)
 
 def _tradable(forecasts: dict[str, pd.Series]) -> dict[str, pd.Series]:
     return {m: f for m, f in forecasts.items() if m not in NO_STRATEGY}
-
-
-def instrument_returns(result: StoredResult) -> tuple[pd.Series, dict[str, pd.Series]]:
-    """Realised and forecast daily log returns of one stored result.
-
-    Returns
-    -------
-    actual : pandas.Series
-        :math:`r_t = \\log(P_t / P_{t-1})` on the test days (dimensionless).
-    forecasts : dict of str to pandas.Series
-        Per model (seed ensembles; single seeds are left out), :math:`\\hat r_t`.
-    """
-    frame = result.forecasts
-    previous = frame["previous"]
-    actual = np.log(frame["actual"] / previous).rename("actual")
-    prices = model_forecasts(result)
-    forecasts = {str(m): np.log(prices[m] / previous).rename(str(m)) for m in prices.columns}
-    return actual, forecasts
 
 
 def strategy_tables(

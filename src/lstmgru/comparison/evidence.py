@@ -29,6 +29,7 @@ __all__ = [
     "SEED_MARK",
     "add_holm",
     "collect_evidence",
+    "instrument_returns",
     "instrument_table",
     "model_forecasts",
     "return_errors",
@@ -85,6 +86,27 @@ def model_forecasts(result: StoredResult) -> pd.DataFrame:
     return frame[models]
 
 
+def instrument_returns(result: StoredResult) -> tuple[pd.Series, dict[str, pd.Series]]:
+    """Realised and forecast daily log returns of one stored result.
+
+    Returns
+    -------
+    actual : pandas.Series
+        :math:`r_t = \\log(P_t / P_{t-1})` on the test days (dimensionless), named ``actual``.
+    forecasts : dict of str to pandas.Series
+        Per model (seed ensembles; single seeds are left out), :math:`\\hat r_t`.
+    """
+    frame = result.forecasts
+    previous = frame["previous"]
+
+    def series(prices: pd.Series, name: str) -> pd.Series:
+        return pd.Series(evaluation.log_returns(prices, previous), index=frame.index, name=name)
+
+    models = model_forecasts(result)
+    forecasts = {str(m): series(models[m], str(m)) for m in models.columns}
+    return series(frame["actual"], "actual"), forecasts
+
+
 def return_errors(result: StoredResult) -> pd.DataFrame:
     """Log-return forecast errors :math:`\\hat r_t - r_t` of every model, by date.
 
@@ -94,13 +116,8 @@ def return_errors(result: StoredResult) -> pd.DataFrame:
         Dates in the index, one column per model (log-return units); squared, they are the
         primary loss of every test.
     """
-    frame = result.forecasts
-    models = model_forecasts(result)
-    actual = evaluation.log_returns(frame["actual"], frame["previous"])
-    return pd.DataFrame(
-        {m: evaluation.log_returns(models[m], frame["previous"]) - actual for m in models},
-        index=frame.index,
-    )
+    actual, forecasts = instrument_returns(result)
+    return pd.DataFrame({m: f - actual for m, f in forecasts.items()}, index=actual.index)
 
 
 def instrument_table(
