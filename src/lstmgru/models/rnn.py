@@ -481,6 +481,8 @@ class RecurrentForecaster(Forecaster):
             if has_validation
             else None,
             epochs=cfg.epochs,
+            # the dataset reshuffles itself (seeded); Keras' own shuffle does not apply to it
+            shuffle=False,
             callbacks=callbacks,
             verbose=self.verbose,
         )
