@@ -100,6 +100,8 @@ def test_numbers_continue_across_notebooks_in_thesis_order() -> None:
     page = html_equation_refs(second[0], {"eq:y"}, {"eq:x": "01_equations.html"})
     assert page.endswith("by [(1)](01_equations.html#mjx-eqn-eq:x)")
     assert html_equation_refs("see [(2)](#eq:y)", {"eq:y"}, {}) == "see \\eqref{eq:y}"
+    tied = html_equation_refs("Equation~[(1)](#eq:x)", (), {"eq:x": "a.html"})
+    assert tied == "Equation&nbsp;[(1)](a.html#mjx-eqn-eq:x)"
 
 
 @pytest.mark.parametrize(

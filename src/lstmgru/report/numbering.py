@@ -38,7 +38,7 @@ from pathlib import Path
 
 import nbformat
 
-from lstmgru.report.markdown import EQREF_LINK_RE, LABEL_RE, REF_LINK_RE
+from lstmgru.report.markdown import EQREF_LINK_RE, GENERATED_TAG_RE, LABEL_RE, REF_LINK_RE
 
 __all__ = [
     "Numbering",
@@ -60,8 +60,8 @@ _PROTECTED_RE = re.compile(
 )
 _SINGLE_NUMBER_ENVS = frozenset({"equation", "multline"})
 _ROW_NUMBER_ENVS = frozenset({"align", "gather", "flalign", "alignat", "eqnarray", "xalignat"})
-_GENERATED_TAG_RE = re.compile(r"\\tag\{\d+\}")
 _OWN_TAG_RE = re.compile(r"\\tag\*?\{|\\nonumber\b|\\notag\b")
+_TIED_EQREF_LINK_RE = re.compile(r"(?P<tie>~?)" + EQREF_LINK_RE.pattern)
 _REF_CMD_RE = re.compile(r"\\(?P<cmd>eqref|ref)\{(?P<label>[^},]+)\}")
 
 
@@ -90,7 +90,7 @@ def _where(name: str, cell: int) -> str:
 
 def _tagged(body: str, number: int | None) -> str:
     """``body`` of a display without generated tags, plus ``\\tag{number}`` when given."""
-    body = _GENERATED_TAG_RE.sub("", body)
+    body = GENERATED_TAG_RE.sub("", body)
     if number is None:
         return body
     tag = f"\\tag{{{number}}}"
@@ -101,8 +101,8 @@ def _tagged(body: str, number: int | None) -> str:
     return body[:end] + tag + body[end:]
 
 
-def _number_displays(source: str, start: int, where: str) -> tuple[str, int, list[str]]:
-    """Tag the numbered displays of one cell; ``(source, last number, labels per number)``."""
+def _number_displays(source: str, start: int, where: str) -> tuple[str, int, list[tuple[str, int]]]:
+    """Tag the numbered displays of one cell: ``(source, last number, [(label, number)])``."""
     number = start
     labels: list[tuple[str, int]] = []
 
@@ -112,7 +112,7 @@ def _number_displays(source: str, start: int, where: str) -> tuple[str, int, lis
             body = match["dbody"]
             if not LABEL_RE.search(body):
                 return match.group(0)
-            numbered, wrap = True, ("$$", "$$")
+            wrap = ("$$", "$$")
         elif match["env"] is not None:
             name, star = match["name"], match["star"]
             if star or name not in _SINGLE_NUMBER_ENVS | _ROW_NUMBER_ENVS:
@@ -124,11 +124,10 @@ def _number_displays(source: str, start: int, where: str) -> tuple[str, int, lis
                     f"\\end{{aligned}}\\end{{equation}} (one number) or `{name}*`"
                 )
             body = match["ebody"]
-            numbered, wrap = True, (f"\\begin{{{name}}}", f"\\end{{{name}}}")
+            wrap = (f"\\begin{{{name}}}", f"\\end{{{name}}}")
         else:
             return match.group(0)
-        own = _OWN_TAG_RE.search(_GENERATED_TAG_RE.sub("", body))
-        if numbered and not own:
+        if not _OWN_TAG_RE.search(GENERATED_TAG_RE.sub("", body)):
             number += 1
             labels.extend((x, number) for x in LABEL_RE.findall(body))
             return wrap[0] + _tagged(body, number) + wrap[1]
@@ -235,19 +234,21 @@ def html_equation_refs(markdown: str, local: Iterable[str], pages: Mapping[str, 
 
     A link to an equation of the same page becomes ``\\eqref{label}`` (MathJax links it to the
     equation and checks the number); one to an equation of another page points at that page's
-    MathJax anchor (``pages`` maps labels to page file names).
+    MathJax anchor (``pages`` maps labels to page file names), a ``~`` tie before it becomes a
+    non-breaking space.
     """
     local = set(local)
 
     def link(match: re.Match) -> str:
         label = match["label"]
         if label in local:
-            return f"\\eqref{{{label}}}"
+            return f"{match['tie']}\\eqref{{{label}}}"
         if label in pages:
-            return f"[({match['number']})]({pages[label]}#mjx-eqn-{label})"
+            tie = "&nbsp;" if match["tie"] else ""
+            return f"{tie}[({match['number']})]({pages[label]}#mjx-eqn-{label})"
         return match.group(0)
 
-    return EQREF_LINK_RE.sub(link, markdown)
+    return _TIED_EQREF_LINK_RE.sub(link, markdown)
 
 
 def _default_paths() -> list[Path]:
