@@ -8,6 +8,8 @@ PY := $(VENV)/bin/python
 KERNEL := lstmgru
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml 2>/dev/null | sha256sum | cut -c1-12)
 TEX_STAMP := $(VENV)/.tex-ok
+BROWSER_STAMP := $(VENV)/.browser-ok
+BROWSER_PACKAGES := chromium chromium-driver
 TEX_PACKAGES := texlive-xetex texlive-fonts-recommended texlive-plain-generic texlive-latex-extra \
 	lmodern latexmk pandoc poppler-utils fonts-noto-cjk fonts-dejavu-core
 TICKERS ?= AAPL JPM KO XOM
@@ -17,14 +19,14 @@ JOBS ?= 1
 RUN_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install venv tex test report run pdf bench lab lint format clean distclean
+.PHONY: help install venv tex browser test report run pdf bench lab lint format clean distclean
 
 help: ## List every target with one line each
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
 		awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
 	@echo "  Variables: TICKERS=\"$(TICKERS)\" PROFILE=$(PROFILE) SOURCE=$(SOURCE) JOBS=$(JOBS)"
 
-install: venv tex ## Install Python deps into .venv and the TeX toolchain (idempotent)
+install: venv tex browser ## Install Python deps into .venv, the TeX toolchain and Chromium (idempotent)
 
 venv: $(STAMP) ## Create .venv with the package (editable) and register its Jupyter kernel
 
@@ -52,6 +54,24 @@ $(TEX_STAMP):
 		else \
 			echo "Missing:$$missing. Install as root:"; \
 			echo "  sudo apt-get install --no-install-recommends $(TEX_PACKAGES)"; \
+			exit 1; \
+		fi; \
+	fi
+	@mkdir -p $(VENV) && touch $@
+
+browser: $(BROWSER_STAMP) ## Install headless Chromium and its driver for the page tests (apt-get when root)
+
+$(BROWSER_STAMP):
+	@missing=""; for c in chromium chromedriver; do \
+		command -v $$c >/dev/null || missing="$$missing $$c"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = "0" ]; then \
+			echo "Installing Chromium (missing:$$missing)..."; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				--no-install-recommends $(BROWSER_PACKAGES) >/dev/null || exit 1; \
+		else \
+			echo "Missing:$$missing. Install as root:"; \
+			echo "  sudo apt-get install --no-install-recommends $(BROWSER_PACKAGES)"; \
 			exit 1; \
 		fi; \
 	fi

@@ -195,6 +195,19 @@ def test_every_theory_label_resolves_to_a_number(built, quick_run) -> None:
 
 
 @pytest.mark.slow
+def test_equation_tags_in_the_notebook_equal_the_pdf_numbers(built, quick_run) -> None:
+    """The numbers JupyterLab shows (``\\tag{N}`` from lstmgru.report.numbering) are LaTeX's."""
+    output, _ = built
+    theory = nbformat.read(quick_run.run_dir / report.THEORY, as_version=4)
+    markdown = "\n".join(c.source for c in theory.cells if c.cell_type == "markdown")
+    tags = {label: n for n, label in re.findall(r"\\tag\{(\d+)\}\\label\{([^}]*)\}", markdown)}
+    equations = [x for x in report.theory_labels(theory) if x.startswith("eq:")]
+    assert sorted(tags) == sorted(equations)  # every labelled equation carries its number
+    numbers = report.aux_labels((output / "latex" / "thesis.aux").read_text(errors="replace"))
+    assert {label: numbers[label][0] for label in tags} == tags
+
+
+@pytest.mark.slow
 def test_every_figure_of_the_run_is_included(built, quick_run) -> None:
     output, _ = built
     produced = sum(_figure_outputs(p) for p in _executed_notebooks(quick_run.run_dir))

@@ -1,12 +1,16 @@
 """Each executed notebook of a run as a web page (nbconvert's HTML exporter), plus an index.
 
 Code is hidden, stream noise filtered, papermill's parameters shown as a table, figures and
-tables numbered with their captions; MathJax renders and numbers the equations.
+tables numbered with their captions. Equations are typeset by MathJax 2, copied beside the pages
+from the ``jupyter-server-mathjax`` package (:data:`MATHJAX_FILES`), so the pages work offline;
+they carry the PDF's numbers as ``\\tag{N}`` (:mod:`lstmgru.report.numbering`, applied to the
+pages in thesis order) and references to them link to the equation.
 """
 
 from __future__ import annotations
 
 import html
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -15,6 +19,7 @@ from tqdm.auto import tqdm
 
 from lstmgru.report.chapters import run_preprocessors, thesis_exporter, ticker_label, write_text
 from lstmgru.report.markdown import notebook_title
+from lstmgru.report.numbering import html_equation_refs, number_notebooks
 from lstmgru.report.paths import RunNotebooks
 from lstmgru.report.preprocessors import (
     HtmlCaptionPreprocessor,
@@ -23,7 +28,31 @@ from lstmgru.report.preprocessors import (
     tag_remover,
 )
 
-__all__ = ["build_html"]
+__all__ = ["MATHJAX_DIR", "MATHJAX_FILES", "build_html", "copy_mathjax"]
+
+#: Folder of MathJax inside the HTML folder, and the script the pages load (relative URL).
+MATHJAX_DIR = "mathjax"
+MATHJAX_CONFIG = "TeX-AMS-MML_HTMLorMML-full"
+#: What the pages need of MathJax 2.7 (about 3 MB of the package's 12): the loader, the combined
+#: TeX/HTML-CSS configuration, the TeX extensions, and the STIX web fonts with their metrics.
+MATHJAX_FILES = (
+    "MathJax.js",
+    f"config/{MATHJAX_CONFIG}.js",
+    "extensions/tex2jax.js",
+    "extensions/mml2jax.js",
+    "extensions/MathEvents.js",
+    "extensions/MathZoom.js",
+    "extensions/MathMenu.js",
+    "extensions/Safe.js",
+    "extensions/AssistiveMML.js",
+    "extensions/toMathML.js",
+    "extensions/TeX",
+    "extensions/HTML-CSS",
+    "jax/input/TeX",
+    "jax/element/mml",
+    "jax/output/HTML-CSS",
+    "fonts/HTML-CSS/STIX-Web",
+)
 
 
 def _pages(notebooks: RunNotebooks) -> list[tuple[str, Path, str]]:
@@ -40,6 +69,50 @@ def _pages(notebooks: RunNotebooks) -> list[tuple[str, Path, str]]:
     return pages
 
 
+def copy_mathjax(html_dir: str | Path) -> str:
+    """Copy :data:`MATHJAX_FILES` into ``html_dir/mathjax``; the URL the pages load it from.
+
+    Raises
+    ------
+    ModuleNotFoundError
+        ``jupyter-server-mathjax`` is not installed (it is a dependency: ``make install``).
+    """
+    try:
+        import jupyter_server_mathjax
+    except ModuleNotFoundError as error:
+        raise ModuleNotFoundError(
+            "the HTML pages need MathJax from the package jupyter-server-mathjax; "
+            "install the project's dependencies (`make install`)"
+        ) from error
+    source = Path(jupyter_server_mathjax.__file__).parent / "static"
+    target = Path(html_dir) / MATHJAX_DIR
+    for name in MATHJAX_FILES:
+        if (source / name).is_dir():
+            shutil.copytree(source / name, target / name, dirs_exist_ok=True)
+        else:
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source / name, target / name)
+    return f"{MATHJAX_DIR}/MathJax.js?config={MATHJAX_CONFIG}"
+
+
+def _numbered(pages: list[tuple[str, Path, str]]) -> list:
+    """The pages' notebooks with equation numbers and references as in the PDF.
+
+    The numbers are counted afresh over the pages in thesis order (so a notebook whose tags are
+    out of date still gets the PDF's numbers); a reference to an equation of the same page
+    becomes ``\\eqref`` for MathJax, one to another page a link to that page's equation.
+    """
+    nbs = [nbformat.read(path, as_version=4) for _, path, _ in pages]
+    numbering = number_notebooks(nbs, [str(path) for _, path, _ in pages])
+    files = {label: f"{pages[k][0]}.html" for label, k in numbering.owners.items()}
+    for k, nb in enumerate(nbs):
+        local = {label for label, owner in numbering.owners.items() if owner == k}
+        for cell in nb.cells:
+            if cell.cell_type == "markdown":
+                cell.source = html_equation_refs(cell.source, local, files)
+    return nbs
+
+
 def build_html(notebooks: RunNotebooks, html_dir: str | Path) -> list[Path]:
     """Write each executed notebook of the run as a web page into ``html_dir``, plus an index.
 
@@ -51,12 +124,18 @@ def build_html(notebooks: RunNotebooks, html_dir: str | Path) -> list[Path]:
     html_dir = Path(html_dir)
     html_dir.mkdir(parents=True, exist_ok=True)
     exporter = thesis_exporter(HTMLExporter, "thesis_html")
+    exporter.mathjax_url = copy_mathjax(html_dir)
+    pages = _pages(notebooks)
     written: list[tuple[str, Path]] = []
-    for stem, path, ticker in tqdm(
-        _pages(notebooks), desc="report: html", unit="nb", disable=None, leave=False
+    for (stem, path, ticker), nb in tqdm(
+        list(zip(pages, _numbered(pages), strict=True)),
+        desc="report: html",
+        unit="nb",
+        disable=None,
+        leave=False,
     ):
         nb = run_preprocessors(
-            nbformat.read(path, as_version=4),
+            nb,
             [
                 tag_remover(),
                 StreamFilterPreprocessor(),

@@ -15,10 +15,14 @@ from nbconvert.filters import escape_latex
 from nbconvert.filters.pandoc import convert_pandoc
 
 __all__ = [
+    "EQREF_LINK_RE",
+    "GENERATED_TAG_RE",
     "LABEL_RE",
     "PANDOC_MARKDOWN",
+    "REF_LINK_RE",
     "REF_RE",
     "citations_to_natbib",
+    "equation_refs_to_latex",
     "join_display_paragraphs",
     "latex_escape",
     "markdown_to_latex",
@@ -37,6 +41,12 @@ LABEL_RE = re.compile(r"\\label\{([^}]*)\}")
 REF_RE = re.compile(
     r"\\(?P<cmd>ref|eqref|pageref|autoref|cref|Cref|nameref|vref)(?P<star>\*?)\{(?P<labels>[^}]*)\}"
 )
+#: Numbered references that :mod:`lstmgru.report.numbering` writes into the notebooks:
+#: ``[(N)](#label)`` for ``\\eqref{label}`` and ``[N](#kind:name)`` for ``\\ref{kind:name}``.
+EQREF_LINK_RE = re.compile(r"\[\((?P<number>\d+)\)\]\(#(?P<label>[^()\s]+)\)")
+REF_LINK_RE = re.compile(r"\[(?P<number>\d+)\]\(#(?P<label>[\w.-]+:[^()\s]*)\)")
+#: The equation numbers that :mod:`lstmgru.report.numbering` writes (LaTeX numbers the PDF).
+GENERATED_TAG_RE = re.compile(r"\\tag\{\d+\}")
 _CITE_RE = re.compile(
     r"<(?P<tag>[A-Za-z][\w-]*)(?P<attrs>[^>]*?)\sdata-cite\s*=\s*(?P<q>[\"'])(?P<keys>.*?)(?P=q)"
     r"(?P<rest>[^>]*)>(?P<text>.*?)</(?P=tag)\s*>",
@@ -81,14 +91,27 @@ def citations_to_natbib(markdown: str) -> str:
     return _CITE_RE.sub(replace, markdown)
 
 
+def equation_refs_to_latex(markdown: str) -> str:
+    """Undo :mod:`lstmgru.report.numbering` for LaTeX.
+
+    The numeric ``\\tag{N}`` it writes into equations are removed (LaTeX numbers them, and the
+    build tests check that its numbers equal the tags), and its numbered links become
+    ``\\eqref{label}`` and ``\\ref{label}`` again.
+    """
+    markdown = GENERATED_TAG_RE.sub("", markdown)
+    markdown = EQREF_LINK_RE.sub(lambda m: f"\\eqref{{{m['label']}}}", markdown)
+    return REF_LINK_RE.sub(lambda m: f"\\ref{{{m['label']}}}", markdown)
+
+
 def normalise_markdown_latex(markdown: str) -> str:
     """Markdown prepared for pandoc's LaTeX writer.
 
-    Citations become natbib commands (:func:`citations_to_natbib`); a ``~`` tie before
+    Citations become natbib commands (:func:`citations_to_natbib`); generated equation numbers
+    and numbered links become LaTeX's own (:func:`equation_refs_to_latex`); a ``~`` tie before
     ``\\ref``, ``\\eqref`` or ``\\cite`` becomes a non-breaking space (pandoc would print a
     tilde); ``$$ ... \\label{...} $$`` becomes a numbered ``equation`` environment.
     """
-    markdown = citations_to_natbib(markdown)
+    markdown = equation_refs_to_latex(citations_to_natbib(markdown))
     markdown = _TIE_RE.sub("\u00a0", markdown)
     return _DOLLAR_LABEL_RE.sub(
         lambda m: "\\begin{equation}" + m["body"].strip("\n") + "\\end{equation}", markdown

@@ -1,0 +1,304 @@
+"""Equation numbers written into the notebooks' Markdown, equal to the PDF's.
+
+JupyterLab typesets each Markdown cell on its own (MathJax 3, no automatic numbers), so it cannot
+number the equations through a notebook nor resolve a ``\\label`` of one cell in another. This
+module writes the numbers into the source, counting as LaTeX counts them in the thesis (one
+counter through the document, ``\\counterwithout{equation}{chapter}``):
+
+- every numbered display (an ``equation`` or ``multline`` environment, or a ``$$ ... $$`` with a
+  ``\\label``, which the PDF makes an ``equation``) gets ``\\tag{N}``, placed before its first
+  ``\\label``;
+- every reference ``\\eqref{label}`` to such an equation becomes the Markdown link
+  ``[(N)](#label)``, and ``\\ref{label}`` becomes ``[N](#label)``.
+
+The report reverses both (:func:`lstmgru.report.markdown.normalise_markdown_latex` strips the
+numeric tags and turns the links back into ``\\eqref``/``\\ref``), so LaTeX numbers the PDF
+itself and keeps its hyperlinks; the build tests check that its numbers equal the tags. A
+numeric tag is always this module's: an equation that needs its own tag uses a non-numeric one
+(``\\tag{$\\ast$}``), which is kept and takes no number, as ``\\nonumber`` and ``\\notag`` do.
+Numbered ``align``-type environments (one number per row) are refused: write
+``\\begin{equation}\\begin{aligned} ... \\end{aligned}\\end{equation}`` instead.
+
+Rewriting is idempotent. After adding, removing or moving an equation, run::
+
+    python -m lstmgru.report.numbering notebooks/01_equations.ipynb
+    python -m lstmgru.report.numbering --check notebooks/01_equations.ipynb   # exit 1 if stale
+
+With no path, every chapter notebook in ``notebooks/`` is numbered, in file name order.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from lstmgru.report.markdown import EQREF_LINK_RE, GENERATED_TAG_RE, LABEL_RE, REF_LINK_RE
+
+__all__ = [
+    "Numbering",
+    "html_equation_refs",
+    "main",
+    "number_notebooks",
+    "number_sources",
+]
+
+#: Spans of Markdown that references are never rewritten in: code, display and inline math.
+_PROTECTED_RE = re.compile(
+    r"(?P<fence>^[ \t]*(?P<ticks>```+|~~~+).*?^[ \t]*(?P=ticks)[ \t]*$)"
+    r"|(?P<code>(?P<bt>`+).+?(?P=bt))"
+    r"|(?P<dollars>\$\$(?P<dbody>.+?)\$\$)"
+    r"|(?P<env>\\begin\{(?P<name>[A-Za-z]+)(?P<star>\*?)\}(?P<ebody>.*?)\\end\{(?P=name)(?P=star)\})"
+    r"|(?P<bracket>\\\[.*?\\\]|\\\(.*?\\\))"
+    r"|(?P<inline>(?<![\\$])\$(?!\$)(?:\\.|[^$\\])+?\$)",
+    re.S | re.M,
+)
+_SINGLE_NUMBER_ENVS = frozenset({"equation", "multline"})
+_ROW_NUMBER_ENVS = frozenset({"align", "gather", "flalign", "alignat", "eqnarray", "xalignat"})
+_OWN_TAG_RE = re.compile(r"\\tag\*?\{|\\nonumber\b|\\notag\b")
+_TIED_EQREF_LINK_RE = re.compile(r"(?P<tie>~?)" + EQREF_LINK_RE.pattern)
+_REF_CMD_RE = re.compile(r"\\(?P<cmd>eqref|ref)\{(?P<label>[^},]+)\}")
+
+
+@dataclass(frozen=True)
+class Numbering:
+    """The equation numbers of a sequence of notebooks.
+
+    Attributes
+    ----------
+    numbers : dict of str to int
+        Number of every label of a numbered equation.
+    owners : dict of str to int
+        Index (in the sequence given) of the notebook that defines each label.
+    count : int
+        How many numbers were given (labelled or not).
+    """
+
+    numbers: dict[str, int]
+    owners: dict[str, int]
+    count: int
+
+
+def _where(name: str, cell: int) -> str:
+    return f"{name}, cell {cell}" if name else f"cell {cell}"
+
+
+def _tagged(body: str, number: int | None) -> str:
+    """``body`` of a display without generated tags, plus ``\\tag{number}`` when given."""
+    body = GENERATED_TAG_RE.sub("", body)
+    if number is None:
+        return body
+    tag = f"\\tag{{{number}}}"
+    label = LABEL_RE.search(body)
+    if label:
+        return body[: label.start()] + tag + body[label.start() :]
+    end = len(body.rstrip())
+    return body[:end] + tag + body[end:]
+
+
+def _number_displays(source: str, start: int, where: str) -> tuple[str, int, list[tuple[str, int]]]:
+    """Tag the numbered displays of one cell: ``(source, last number, [(label, number)])``."""
+    number = start
+    labels: list[tuple[str, int]] = []
+
+    def visit(match: re.Match) -> str:
+        nonlocal number
+        if match["dollars"] is not None:
+            body = match["dbody"]
+            if not LABEL_RE.search(body):
+                return match.group(0)
+            wrap = ("$$", "$$")
+        elif match["env"] is not None:
+            name, star = match["name"], match["star"]
+            if star or name not in _SINGLE_NUMBER_ENVS | _ROW_NUMBER_ENVS:
+                return match.group(0)
+            if name in _ROW_NUMBER_ENVS:
+                raise ValueError(
+                    f"{where}: a numbered `{name}` environment numbers every row, which the "
+                    "notebooks cannot show; write \\begin{equation}\\begin{aligned} ... "
+                    f"\\end{{aligned}}\\end{{equation}} (one number) or `{name}*`"
+                )
+            body = match["ebody"]
+            wrap = (f"\\begin{{{name}}}", f"\\end{{{name}}}")
+        else:
+            return match.group(0)
+        if not _OWN_TAG_RE.search(GENERATED_TAG_RE.sub("", body)):
+            number += 1
+            labels.extend((x, number) for x in LABEL_RE.findall(body))
+            return wrap[0] + _tagged(body, number) + wrap[1]
+        return wrap[0] + _tagged(body, None) + wrap[1]
+
+    text = _PROTECTED_RE.sub(visit, source)
+    return text, number, labels
+
+
+def _rewrite_refs(source: str, numbers: Mapping[str, int], where: str) -> str:
+    """References to numbered equations in the prose of one cell, as numbered links."""
+
+    def prose(text: str) -> str:
+        def command(match: re.Match) -> str:
+            label = match["label"].strip()
+            if label not in numbers:
+                return match.group(0)
+            n = numbers[label]
+            return f"[({n})](#{label})" if match["cmd"] == "eqref" else f"[{n}](#{label})"
+
+        def eqlink(match: re.Match) -> str:
+            label = match["label"]
+            if label not in numbers:
+                raise ValueError(
+                    f"{where}: the reference {match.group(0)} names no numbered equation; "
+                    "write \\eqref{<label of an equation>} (or remove it)"
+                )
+            return f"[({numbers[label]})](#{label})"
+
+        def reflink(match: re.Match) -> str:
+            label = match["label"]
+            return f"[{numbers[label]}](#{label})" if label in numbers else match.group(0)
+
+        text = _REF_CMD_RE.sub(command, text)
+        text = EQREF_LINK_RE.sub(eqlink, text)
+        return REF_LINK_RE.sub(reflink, text)
+
+    parts, last = [], 0
+    for match in _PROTECTED_RE.finditer(source):
+        parts.append(prose(source[last : match.start()]))
+        parts.append(match.group(0))
+        last = match.end()
+    parts.append(prose(source[last:]))
+    return "".join(parts)
+
+
+def number_sources(
+    notebooks: Sequence[Sequence[str]], names: Sequence[str] = ()
+) -> tuple[list[list[str]], Numbering]:
+    """Number the Markdown of several notebooks, in order, as LaTeX would number the thesis.
+
+    Parameters
+    ----------
+    notebooks : sequence of sequence of str
+        The Markdown cells' sources of each notebook, in the order of the thesis.
+    names : sequence of str, optional
+        Names of the notebooks for error messages.
+
+    Returns
+    -------
+    tuple
+        The rewritten sources (same shape) and the :class:`Numbering`.
+
+    Raises
+    ------
+    ValueError
+        A label defined twice, a numbered ``align``-type environment, or a numbered link whose
+        label names no equation; the message names the notebook and cell.
+    """
+    names = list(names) or [""] * len(notebooks)
+    tagged: list[list[str]] = []
+    numbers: dict[str, int] = {}
+    owners: dict[str, int] = {}
+    count = 0
+    for k, cells in enumerate(notebooks):
+        out = []
+        for i, source in enumerate(cells):
+            text, count, labels = _number_displays(source, count, _where(names[k], i))
+            for label, n in labels:
+                if label in numbers:
+                    raise ValueError(f"{_where(names[k], i)}: label {label} is defined twice")
+                numbers[label], owners[label] = n, k
+            out.append(text)
+        tagged.append(out)
+    rewritten = [
+        [_rewrite_refs(s, numbers, _where(names[k], i)) for i, s in enumerate(cells)]
+        for k, cells in enumerate(tagged)
+    ]
+    return rewritten, Numbering(numbers, owners, count)
+
+
+def number_notebooks(nbs: Sequence, names: Sequence[str] = ()) -> Numbering:
+    """Number the Markdown cells of notebooks (nbformat nodes) in place; see :func:`number_sources`."""
+    markdown = [[c for c in nb.cells if c.cell_type == "markdown"] for nb in nbs]
+    sources, numbering = number_sources([[c.source for c in cells] for cells in markdown], names)
+    for cells, new in zip(markdown, sources, strict=True):
+        for cell, source in zip(cells, new, strict=True):
+            cell.source = source
+    return numbering
+
+
+def html_equation_refs(markdown: str, local: Iterable[str], pages: Mapping[str, str]) -> str:
+    """Numbered equation links of one web page made to work there.
+
+    A link to an equation of the same page becomes ``\\eqref{label}`` (MathJax links it to the
+    equation and checks the number); one to an equation of another page points at that page's
+    MathJax anchor (``pages`` maps labels to page file names), a ``~`` tie before it becomes a
+    non-breaking space.
+    """
+    local = set(local)
+
+    def link(match: re.Match) -> str:
+        label = match["label"]
+        if label in local:
+            return f"{match['tie']}\\eqref{{{label}}}"
+        if label in pages:
+            tie = "&nbsp;" if match["tie"] else ""
+            return f"{tie}[({match['number']})]({pages[label]}#mjx-eqn-{label})"
+        return match.group(0)
+
+    return _TIED_EQREF_LINK_RE.sub(link, markdown)
+
+
+def _default_paths() -> list[Path]:
+    from lstmgru.runs import NOTEBOOK_DIR
+
+    return sorted(NOTEBOOK_DIR.glob("[0-9]*.ipynb"))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: rewrite (or ``--check``) the equation numbers of notebooks."""
+    parser = argparse.ArgumentParser(
+        prog="python -m lstmgru.report.numbering",
+        description="Write equation numbers (\\tag) and numbered references into notebooks, "
+        "counted as in the thesis PDF.",
+    )
+    parser.add_argument(
+        "notebooks", nargs="*", type=Path, help="notebooks in thesis order (default: notebooks/)"
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="change nothing; exit 1 if a notebook is out of date"
+    )
+    args = parser.parse_args(argv)
+    paths = args.notebooks or _default_paths()
+    nbs = [nbformat.read(p, as_version=4) for p in paths]
+    before = [[c.source for c in nb.cells] for nb in nbs]
+    try:
+        numbering = number_notebooks(nbs, [str(p) for p in paths])
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    stale = [
+        p
+        for p, nb, old in zip(paths, nbs, before, strict=True)
+        if [c.source for c in nb.cells] != old
+    ]
+    if args.check:
+        for path in stale:
+            print(
+                f"{path}: equation numbers out of date; run "
+                f"`python -m lstmgru.report.numbering {path}`",
+                file=sys.stderr,
+            )
+        return 1 if stale else 0
+    for path, nb in zip(paths, nbs, strict=True):
+        if path in stale:
+            nbformat.write(nb, path)
+            print(f"{path}: equation numbers rewritten")
+    print(f"{numbering.count} numbered equations, {len(numbering.numbers)} labels")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

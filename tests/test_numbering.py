@@ -1,0 +1,138 @@
+"""Equation numbers in the notebooks' source (lstmgru.report.numbering) and their way back to LaTeX."""
+
+from __future__ import annotations
+
+import shutil
+
+import nbformat
+import pytest
+
+from lstmgru import runs
+from lstmgru.report.markdown import normalise_markdown_latex
+from lstmgru.report.numbering import html_equation_refs, main, number_sources
+
+CELL_A = r"""Intro \eqref{eq:b} before its equation.
+
+\begin{equation}
+a = 1
+\label{eq:a}
+\end{equation}
+
+\begin{equation*}
+u = 0
+\end{equation*}
+
+\begin{equation}
+b = 2
+\end{equation}
+
+$$ c = 3 \label{eq:c} $$
+
+$$ d = 4 $$
+
+\begin{equation}
+e = 5 \tag{$\ast$}
+\end{equation}
+
+\begin{equation}
+f = 6 \nonumber
+\end{equation}
+"""
+CELL_B = r"""\begin{equation}
+\begin{aligned}
+g &= 7 \\
+h &= 8
+\end{aligned}
+\label{eq:b}
+\end{equation}
+
+By \eqref{eq:a}, \eqref{eq:c} and Equation~\ref{eq:b}, not `\eqref{eq:a}`; $x \ne \eqref{eq:a}$
+stays math, \ref{tab:x} is no equation."""
+
+
+def test_numbers_count_as_latex_does() -> None:
+    (new,), numbering = number_sources([[CELL_A, CELL_B]])
+    # equation, unlabelled equation, labelled $$ and the aligned equation are numbered; starred,
+    # plain $$, an own tag and \nonumber are not.
+    assert numbering.numbers == {"eq:a": 1, "eq:c": 3, "eq:b": 4}
+    assert numbering.count == 4
+    a, b = new
+    assert "\\tag{1}\\label{eq:a}" in a
+    assert "b = 2\\tag{2}\n\\end{equation}" in a
+    assert "$$ c = 3 \\tag{3}\\label{eq:c} $$" in a
+    assert "$$ d = 4 $$" in a and "\\tag{$\\ast$}" in a and "f = 6 \\nonumber\n" in a
+    assert "\\end{aligned}\n\\tag{4}\\label{eq:b}" in b
+    assert a.startswith("Intro [(4)](#eq:b) before")  # references across cells
+    assert "By [(1)](#eq:a), [(3)](#eq:c) and Equation~[4](#eq:b), not `\\eqref{eq:a}`;" in b
+    assert "$x \\ne \\eqref{eq:a}$" in b and "\\ref{tab:x}" in b
+
+
+def test_rewriting_is_idempotent_and_renumbers_after_an_insertion() -> None:
+    (once,), _ = number_sources([[CELL_A, CELL_B]])
+    (twice,), _ = number_sources([once])
+    assert twice == once
+    inserted = "\\begin{equation}\nz = 0\n\\label{eq:z}\n\\end{equation}\n\n" + once[0]
+    (renumbered,), numbering = number_sources([[inserted, once[1]]])
+    assert numbering.numbers == {"eq:z": 1, "eq:a": 2, "eq:c": 4, "eq:b": 5}
+    assert "By [(2)](#eq:a), [(4)](#eq:c) and Equation~[5](#eq:b)" in renumbered[1]
+    assert "\\tag{1}" not in renumbered[1]
+
+
+def test_the_pdf_sees_the_source_as_written() -> None:
+    """LaTeX gets the original \\eqref/\\ref and no generated tag: it numbers the PDF itself."""
+    (new,), _ = number_sources([[CELL_A, CELL_B]])
+    for original, numbered in zip((CELL_A, CELL_B), new, strict=True):
+        assert normalise_markdown_latex(numbered) == normalise_markdown_latex(original)
+    assert "\\tag{$\\ast$}" in normalise_markdown_latex(new[0])  # an own tag stays
+
+
+def test_numbers_continue_across_notebooks_in_thesis_order() -> None:
+    (first, second), numbering = number_sources(
+        [
+            ["\\begin{equation}x\\label{eq:x}\\end{equation}"],
+            ["$$y\\label{eq:y}$$ by \\eqref{eq:x}"],
+        ]
+    )
+    assert numbering.numbers == {"eq:x": 1, "eq:y": 2}
+    assert numbering.owners == {"eq:x": 0, "eq:y": 1}
+    assert first == ["\\begin{equation}x\\tag{1}\\label{eq:x}\\end{equation}"]
+    assert second == ["$$y\\tag{2}\\label{eq:y}$$ by [(1)](#eq:x)"]
+    page = html_equation_refs(second[0], {"eq:y"}, {"eq:x": "01_equations.html"})
+    assert page.endswith("by [(1)](01_equations.html#mjx-eqn-eq:x)")
+    assert html_equation_refs("see [(2)](#eq:y)", {"eq:y"}, {}) == "see \\eqref{eq:y}"
+    tied = html_equation_refs("Equation~[(1)](#eq:x)", (), {"eq:x": "a.html"})
+    assert tied == "Equation&nbsp;[(1)](a.html#mjx-eqn-eq:x)"
+
+
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [
+        (["\\begin{align}a\\\\b\\end{align}"], r"numbered `align` environment numbers every row"),
+        (["[(3)](#eq:gone)"], r"cell 0: the reference \[\(3\)\]\(#eq:gone\) names no numbered"),
+        (["$$a\\label{eq:a}$$", "$$b\\label{eq:a}$$"], r"cell 1: label eq:a is defined twice"),
+    ],
+)
+def test_what_cannot_be_numbered_is_refused(cells, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        number_sources([cells], ["nb.ipynb"])
+
+
+def test_committed_notebooks_are_in_sync_with_their_labels(capsys) -> None:
+    paths = [str(p) for p in sorted(runs.NOTEBOOK_DIR.glob("[0-9]*.ipynb"))]
+    assert main(["--check", *paths]) == 0, capsys.readouterr().err
+
+
+def test_check_fails_when_an_equation_is_added_without_renumbering(tmp_path, capsys) -> None:
+    path = tmp_path / runs.THEORY_NOTEBOOK
+    shutil.copy(runs.NOTEBOOK_DIR / runs.THEORY_NOTEBOOK, path)
+    assert main(["--check", str(path)]) == 0
+    nb = nbformat.read(path, as_version=4)
+    cell = next(c for c in nb.cells if c.cell_type == "markdown" and "\\label{eq:" in c.source)
+    cell.source = "\\begin{equation}\nw = 1\n\\label{eq:new}\n\\end{equation}\n\n" + cell.source
+    nbformat.write(nb, path)
+    assert main(["--check", str(path)]) == 1
+    assert "equation numbers out of date" in capsys.readouterr().err
+    assert main([str(path)]) == 0
+    assert main(["--check", str(path)]) == 0
+    source = "".join(c.source for c in nbformat.read(path, as_version=4).cells)
+    assert "\\tag{1}\\label{eq:new}" in source
