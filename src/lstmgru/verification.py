@@ -326,7 +326,8 @@ def lstm_gradient_paths(
     * ``full``: :math:`\\lVert \\partial h_T / \\partial s_t \\rVert_2`, the plotted norm;
     * ``cell path``: the part of :math:`\\partial h_T / \\partial c_t` along the cell state
       alone, :func:`lstmgru.equations.lstm_cell_path_norms`;
-    * ``forget product``: :math:`\\max_j \\prod_k f_{k,j}`, ``eq:lstm-cell-jacobian``;
+    * ``forget product`` (``b_f = 1`` only): :math:`\\max_j \\prod_k f_{k,j}`,
+      ``eq:lstm-cell-jacobian``;
     * ``unit blocks`` (``b_f = 1`` only): the full norm with every gate's recurrent block an
       independent orthogonal matrix of norm one (``recurrent_init="blocks"``);
 
@@ -355,7 +356,8 @@ def lstm_gradient_paths(
             )
         cell_path, forget_product = eq.lstm_cell_path_profile(retain_bias=retain, **common)
         columns[(setting, "cell path")] = cell_path
-        columns[(setting, "forget product")] = forget_product
+        if retain is None:
+            columns[(setting, "forget product")] = forget_product
     start, stop = distances[1], distances[-1]
     rows = {d: {key: float(values[d]) for key, values in columns.items()} for d in distances}
     rows["per step"] = {
