@@ -316,11 +316,11 @@ def lstm_gradient_paths(
     n_steps: int = 60,
     units: int = 16,
     n_seeds: int = 10,
-    distances: tuple[int, ...] = (1, 10, 20, 30, 40, 50, 60),
+    distances: tuple[int, ...] = (1, 10, 20, 40, 60),
 ) -> pd.DataFrame:
     """The LSTM's measured gradient norm against its cell path alone, with the rate per step.
 
-    Columns (medians over the draws of :func:`gradient_norm_profiles`), for the forget bias
+    Rows (medians over the draws of :func:`gradient_norm_profiles`), for the forget bias
     :math:`b_f = 1` (Keras) and :math:`b_f = 3`:
 
     * ``full``: :math:`\\lVert \\partial h_T / \\partial s_t \\rVert_2`, the plotted norm;
@@ -331,14 +331,14 @@ def lstm_gradient_paths(
     * ``unit blocks`` (``b_f = 1`` only): the full norm with every gate's recurrent block an
       independent orthogonal matrix of norm one (``recurrent_init="blocks"``);
 
-    and the simple RNN's full norm for comparison. The last row, ``per step``, is the geometric
+    and the simple RNN's full norm for comparison. The last column, ``per step``, is the geometric
     mean factor per step from the second distance :math:`d_1` to the last :math:`d_2`,
     :math:`(\\lVert\\cdot\\rVert_{d_2} / \\lVert\\cdot\\rVert_{d_1})^{1 / (d_2 - d_1)}`.
 
     Returns
     -------
     pandas.DataFrame
-        Index: distance :math:`T - t` (and ``per step``); two-level columns (setting, quantity).
+        Index ``(cell, norm)``; columns: the distances :math:`T - t` and ``per step``.
     """
     if len(distances) < 3 or max(distances) > n_steps:
         raise ValueError(f"distances must hold at least 3 steps up to n_steps={n_steps}")
@@ -359,12 +359,14 @@ def lstm_gradient_paths(
         if retain is None:
             columns[(setting, "forget product")] = forget_product
     start, stop = distances[1], distances[-1]
-    rows = {d: {key: float(values[d]) for key, values in columns.items()} for d in distances}
-    rows["per step"] = {
-        key: float((values[stop] / values[start]) ** (1.0 / (stop - start)))
+    rows = {
+        key: {
+            **{d: float(values[d]) for d in distances},
+            "per step": float((values[stop] / values[start]) ** (1.0 / (stop - start))),
+        }
         for key, values in columns.items()
     }
     frame = pd.DataFrame.from_dict(rows, orient="index")
-    frame.columns = pd.MultiIndex.from_tuples(frame.columns)
-    frame.index.name = "distance"
+    frame.index = pd.MultiIndex.from_tuples(frame.index, names=["cell", "norm"])
+    frame.columns.name = "distance"
     return frame
