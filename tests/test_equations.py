@@ -255,6 +255,8 @@ def test_default_hybrid_worked_count():
     assert eq.gru_param_count(64, 64, reset_after=False) == 3 * (64 * 128 + 64) == 24768
     assert eq.dense_param_count(64, 1) == 65
     assert eq.hybrid_param_count(1, 64, 64, 1) == 41921
+    # m1 = m2 = 32 (the default profile): 4 * 1088 = 4352, 3 * 2112 = 6336, 33; total 10721
+    assert eq.hybrid_param_count(1, 32, 32, 1) == 4352 + 6336 + 33 == 10721
 
 
 @pytest.mark.parametrize(
@@ -373,6 +375,84 @@ def test_gru_direct_path_decays_as_update_gate_power():
     np.testing.assert_allclose(norms, update ** np.arange(steps + 1), rtol=1e-12)
 
 
+def test_recurrent_kernel_is_drawn_as_keras_draws_it(keras):
+    # Keras' Orthogonal initialiser fills the whole (m, k m) recurrent kernel at once: its rows
+    # are orthonormal, so each gate's m x m block has spectral norm below one. The twin's draw
+    # has the same structure; "blocks" (not Keras) makes every block orthogonal instead.
+    m = 16
+    layer = keras.layers.LSTM(m)
+    layer.build((None, None, 1))
+    keras_kernel = layer.get_weights()[1].astype("float64")
+    for recurrent_kernel in (
+        keras_kernel,
+        eq.random_recurrent_weights("lstm", 1, m, seed=0)[1],
+        eq.random_recurrent_weights("gru", 1, m, seed=0)[1],
+    ):
+        rows = recurrent_kernel.shape[0]
+        np.testing.assert_allclose(recurrent_kernel @ recurrent_kernel.T, np.eye(rows), atol=1e-5)
+        assert np.all(eq.recurrent_block_norms(recurrent_kernel) < 0.99)
+    blocks = eq.random_recurrent_weights("lstm", 1, m, seed=0, recurrent_init="blocks")[1]
+    np.testing.assert_allclose(eq.recurrent_block_norms(blocks), 1.0, rtol=1e-12)
+    simple = eq.random_recurrent_weights("simple_rnn", 1, m, seed=0)[1]
+    assert eq.recurrent_block_norms(simple) == pytest.approx([1.0], rel=1e-12)
+
+
+def test_lstm_block_norms_at_sixteen_units():
+    # Median over the ten draws of the chapter's figure (seeds 0..9, m = 16): about 0.83 for
+    # the LSTM's four blocks, 0.92 for the GRU's three (values printed by
+    # verification.recurrent_block_norm_table(units=16, n_seeds=10)); the large-m limit of the
+    # largest singular value of an m x m block of an orthogonal m x k m matrix is
+    # 2 sqrt((1/k)(1 - 1/k)): sqrt(3)/2 = 0.866 for k = 4, 0.943 for k = 3.
+    def median_norms(cell):
+        draws = eq.recurrent_draws(cell, n_steps=1, units=16, n_seeds=10)
+        return np.median([eq.recurrent_block_norms(w[1]) for _, w in draws], axis=0)
+
+    np.testing.assert_allclose(median_norms("lstm"), [0.8328, 0.8210, 0.8223, 0.8322], atol=1e-3)
+    np.testing.assert_allclose(median_norms("gru"), [0.9137, 0.9100, 0.9312], atol=1e-3)
+
+
+def test_recurrent_options_are_checked():
+    with pytest.raises(ValueError, match="recurrent_init must be one of keras, blocks"):
+        eq.random_recurrent_weights("lstm", 1, 4, seed=0, recurrent_init="glorot")
+    with pytest.raises(ValueError, match=r"shape \(m, k m\)"):
+        eq.recurrent_block_norms(np.zeros((3, 7)))
+
+
+def test_cell_path_is_the_whole_gradient_when_it_is_the_only_path():
+    # The zero-weight LSTM of test_lstm_cell_path_decays_as_forget_gate_power: the cell path is
+    # the only route, so it equals the full norm, 0.5 * sigma(3)^k, and the forget product is
+    # sigma(3)^k.
+    m, steps = 4, 25
+    kernel, recurrent_kernel, bias = np.zeros((1, 4 * m)), np.zeros((m, 4 * m)), np.zeros(4 * m)
+    bias[m : 2 * m] = 3.0
+    x = np.zeros((steps, 1))
+    cell_path, forget_product = eq.lstm_cell_path_norms(x, (kernel, recurrent_kernel, bias))
+    full = eq.state_jacobian_norms("lstm", x, (kernel, recurrent_kernel, bias))
+    forget = 1.0 / (1.0 + np.exp(-3.0))
+    k = np.arange(steps + 1)
+    np.testing.assert_allclose(forget_product, forget**k, rtol=1e-12)
+    np.testing.assert_allclose(cell_path, 0.5 * forget**k, rtol=1e-12)
+    np.testing.assert_allclose(cell_path[1:], full[1:], rtol=1e-12)
+
+
+def test_lstm_gradient_runs_through_the_recurrent_matrices_at_keras_initialisation():
+    # The chapter's claim: at the Keras initialisation (b_f = 1) the LSTM's gradient at distance
+    # 40 is orders of magnitude above its cell path alone (which decays like sigma(1)^k = 0.73^k),
+    # decays per step about as fast as the simple RNN's, and is far larger with recurrent
+    # blocks of norm one.
+    common = {"n_steps": 40, "units": 16, "n_seeds": 3}
+    full = eq.gradient_norm_profile("lstm", **common)
+    cell_path, forget_product = eq.lstm_cell_path_profile(**common)
+    simple = eq.gradient_norm_profile("simple_rnn", **common)
+    unit_blocks = eq.gradient_norm_profile("lstm", recurrent_init="blocks", **common)
+    assert full[40] > 100 * cell_path[40]
+    assert (forget_product[40] / forget_product[10]) ** (1 / 30) == pytest.approx(0.73, abs=0.03)
+    rate = (full[40] / full[10]) ** (1 / 30)
+    assert rate == pytest.approx((simple[40] / simple[10]) ** (1 / 30), abs=0.03)
+    assert rate > 0.8
+    assert unit_blocks[40] > 10 * full[40]
+
+
 def test_gradient_norm_profile_is_seeded_and_median():
     first = eq.gradient_norm_profile("gru", n_steps=15, units=6, seed=3)
     again = eq.gradient_norm_profile("gru", n_steps=15, units=6, seed=3)
@@ -478,3 +558,56 @@ def test_notebook_is_committed_without_outputs(notebook):
     for cell in notebook["cells"]:
         if cell["cell_type"] == "code":
             assert cell["outputs"] == [] and cell["execution_count"] is None
+
+
+def test_gradient_figure_axis_agrees_with_its_caption(notebook):
+    import pandas as pd
+
+    from lstmgru import plots
+
+    fig = plots.plot_gradient_norms(pd.DataFrame({"cell": [1.0, 0.5]}))
+    assert r"\partial h_T / \partial s_t" in fig.axes[0].get_ylabel()
+    (caption,) = [
+        cell["metadata"]["caption"]
+        for cell in notebook["cells"]
+        if cell["metadata"].get("label") == "fig:gradient-norms"
+    ]
+    assert r"\partial h_T / \partial s_t" in caption
+
+
+def test_chapter_receives_the_run_configuration(tmp_path):
+    # The runner hands 01_equations the parameters of the run's first ticker that the chapter
+    # declares, so units, window and training windows in the text are the run's; they enter
+    # the chapter's result key.
+    from lstmgru.runner.plan import make_plan, notebook_parameters
+
+    declared = notebook_parameters(NOTEBOOK)
+    assert set(declared) <= set(notebook_parameters(NOTEBOOK.parent / "03_experiment.ipynb"))
+
+    def plan(parameters):
+        return make_plan(
+            ["KO", "XOM"],
+            source="skfolio",
+            profile="quick",
+            output=tmp_path,
+            start=None,
+            end=None,
+            models="random_walk,drift",
+            n_seeds=None,
+            epochs=None,
+            run_id=None,
+            parameters=parameters,
+            csv_dir=None,
+            notebook_dir=NOTEBOOK.parent,
+            kernel_name="lstmgru",
+        )
+
+    def theory(run_plan):
+        (task,) = [task for task in run_plan.chapters if task.label == NOTEBOOK.name]
+        return task
+
+    task = theory(plan({"validation_days": 40, "window": 5}))
+    assert set(task.parameters) <= set(declared)
+    assert (task.parameters["ticker"], task.parameters["profile"]) == ("KO", "quick")
+    assert (task.parameters["validation_days"], task.parameters["window"]) == (40, 5)
+    assert theory(plan(None)).key != task.key

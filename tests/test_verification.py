@@ -32,3 +32,33 @@ def test_gradient_norm_profiles_and_figure() -> None:
     assert sum(line.get_linestyle() == "--" for line in ax.lines) == 2
     with pytest.raises(ValueError, match="positive"):
         plots.plot_gradient_norms(profiles * 0)
+
+
+def test_recurrent_block_norm_table() -> None:
+    table = verification.recurrent_block_norm_table(units=8, n_seeds=3)
+    assert list(table.index.get_level_values("block")) == [
+        "U",
+        "U_i",
+        "U_f",
+        "U_c",
+        "U_o",
+        "U_z",
+        "U_r",
+        "U_h",
+    ]
+    np.testing.assert_allclose(table.loc[("simple RNN", "U")], 1.0, rtol=1e-12)
+    gated = table.drop(index="simple RNN", level="cell")
+    assert (gated["max"] < 1.0).all() and (gated["min"] <= gated["median"]).all()
+
+
+def test_lstm_gradient_paths_table() -> None:
+    paths = verification.lstm_gradient_paths(n_steps=12, units=4, n_seeds=2, distances=(1, 4, 12))
+    assert list(paths.columns) == [1, 4, 12, "per step"]
+    keras_init = paths.loc["LSTM, b_f = 1"]
+    # for these draws the cell path alone stays below the full norm
+    assert (keras_init.loc["cell path", [1, 4, 12]] <= keras_init.loc["full", [1, 4, 12]]).all()
+    expected = (keras_init.loc["full", 12] / keras_init.loc["full", 4]) ** (1 / 8)
+    assert keras_init.loc["full", "per step"] == pytest.approx(expected, rel=1e-12)
+    assert list(paths.loc["LSTM, b_f = 3"].index) == ["full", "cell path"]
+    with pytest.raises(ValueError, match="distances"):
+        verification.lstm_gradient_paths(n_steps=5, distances=(1, 10, 20))

@@ -20,11 +20,22 @@ import pandas as pd
 from lstmgru import equations as eq
 
 __all__ = [
+    "RECURRENT_BLOCKS",
     "fused_gradient_differences",
     "gradient_norm_profiles",
     "keras_twin_differences",
+    "lstm_gradient_paths",
     "parameter_count_table",
+    "recurrent_block_norm_table",
 ]
+
+#: Names of the recurrent blocks of each cell, in the Keras gate order of the layout.
+RECURRENT_BLOCKS: dict[str, tuple[str, ...]] = {
+    "simple_rnn": ("U",),
+    "lstm": ("U_i", "U_f", "U_c", "U_o"),
+    "gru": ("U_z", "U_r", "U_h"),
+}
+_CELL_NAMES = {"simple_rnn": "simple RNN", "lstm": "LSTM", "gru": "GRU"}
 
 
 def _random_weights(layer, rng: np.random.Generator, scale: float = 0.5) -> list[np.ndarray]:
@@ -263,3 +274,99 @@ def gradient_norm_profiles(
         for label, (cell, retain_bias) in settings.items()
     }
     return pd.DataFrame(columns, index=pd.RangeIndex(n_steps + 1, name="distance"))
+
+
+def recurrent_block_norm_table(
+    *, units: int = 16, n_seeds: int = 10, seed: int = 0
+) -> pd.DataFrame:
+    """Spectral norms of the recurrent blocks of the weights behind :func:`gradient_norm_profiles`.
+
+    The draws are those of :func:`lstmgru.equations.recurrent_draws` (Keras' initialisers: one
+    orthogonal :math:`m \\times k m` recurrent kernel per layer); the gate biases do not enter.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``(cell, block)``; columns ``median``, ``min``, ``max`` of
+        :math:`\\lVert U_\\ast \\rVert_2` over the draws (dimensionless).
+    """
+    rows = {}
+    for cell, blocks in RECURRENT_BLOCKS.items():
+        norms = np.asarray(
+            [
+                eq.recurrent_block_norms(weights[1])
+                for _, weights in eq.recurrent_draws(
+                    cell, n_steps=1, units=units, seed=seed, n_seeds=n_seeds
+                )
+            ]
+        )
+        for j, block in enumerate(blocks):
+            rows[(_CELL_NAMES[cell], block)] = {
+                "median": float(np.median(norms[:, j])),
+                "min": float(norms[:, j].min()),
+                "max": float(norms[:, j].max()),
+            }
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    frame.index = pd.MultiIndex.from_tuples(frame.index, names=["cell", "block"])
+    return frame
+
+
+def lstm_gradient_paths(
+    *,
+    n_steps: int = 60,
+    units: int = 16,
+    n_seeds: int = 10,
+    distances: tuple[int, ...] = (1, 10, 20, 40, 60),
+) -> pd.DataFrame:
+    """The LSTM's measured gradient norm against its cell path alone, with the rate per step.
+
+    Rows (medians over the draws of :func:`gradient_norm_profiles`), for the forget bias
+    :math:`b_f = 1` (Keras) and :math:`b_f = 3`:
+
+    * ``full``: :math:`\\lVert \\partial h_T / \\partial s_t \\rVert_2`, the plotted norm;
+    * ``cell path``: the part of :math:`\\partial h_T / \\partial c_t` along the cell state
+      alone, :func:`lstmgru.equations.lstm_cell_path_norms`;
+    * ``forget product`` (``b_f = 1`` only): :math:`\\max_j \\prod_k f_{k,j}`,
+      ``eq:lstm-cell-jacobian``;
+    * ``unit blocks`` (``b_f = 1`` only): the full norm with every gate's recurrent block an
+      independent orthogonal matrix of norm one (``recurrent_init="blocks"``);
+
+    and the simple RNN's full norm for comparison. The last column, ``per step``, is the geometric
+    mean factor per step from the second distance :math:`d_1` to the last :math:`d_2`,
+    :math:`(\\lVert\\cdot\\rVert_{d_2} / \\lVert\\cdot\\rVert_{d_1})^{1 / (d_2 - d_1)}`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``(cell, norm)``; columns: the distances :math:`T - t` and ``per step``.
+    """
+    if len(distances) < 3 or max(distances) > n_steps:
+        raise ValueError(f"distances must hold at least 3 steps up to n_steps={n_steps}")
+    common = {"n_steps": n_steps, "units": units, "n_seeds": n_seeds}
+    columns: dict[tuple[str, str], np.ndarray] = {
+        ("simple RNN", "full"): eq.gradient_norm_profile("simple_rnn", **common)
+    }
+    for bias in (1.0, 3.0):
+        setting = f"LSTM, b_f = {bias:g}"
+        retain = None if bias == 1.0 else bias
+        columns[(setting, "full")] = eq.gradient_norm_profile("lstm", retain_bias=retain, **common)
+        if retain is None:
+            columns[(setting, "unit blocks")] = eq.gradient_norm_profile(
+                "lstm", recurrent_init="blocks", **common
+            )
+        cell_path, forget_product = eq.lstm_cell_path_profile(retain_bias=retain, **common)
+        columns[(setting, "cell path")] = cell_path
+        if retain is None:
+            columns[(setting, "forget product")] = forget_product
+    start, stop = distances[1], distances[-1]
+    rows = {
+        key: {
+            **{d: float(values[d]) for d in distances},
+            "per step": float((values[stop] / values[start]) ** (1.0 / (stop - start))),
+        }
+        for key, values in columns.items()
+    }
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    frame.index = pd.MultiIndex.from_tuples(frame.index, names=["cell", "norm"])
+    frame.columns.name = "distance"
+    return frame

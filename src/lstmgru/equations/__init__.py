@@ -37,7 +37,9 @@ One concept per module; everything public is re-exported here, so
 * :mod:`~lstmgru.equations.hybrid`: ``eq:hybrid-lstm``, ``eq:hybrid-gru``, ``eq:hybrid-output``;
 * :mod:`~lstmgru.equations.counts`: ``eq:params-lstm``, ``eq:params-gru``,
   ``eq:params-gru-reset-before``, ``eq:params-dense``, ``eq:params-hybrid``;
-* :mod:`~lstmgru.equations.gradients`: ``eq:bptt-gradient``, gradient-norm profiles;
+* :mod:`~lstmgru.equations.gradients`: ``eq:bptt-gradient``, random weights drawn as Keras
+  draws them and the norms of their recurrent blocks, gradient-norm profiles, the LSTM's cell
+  path alone (``eq:lstm-cell-jacobian``);
 * ``_checks``: float64 conversion and the shape checks shared by the twins.
 """
 
@@ -52,8 +54,13 @@ from lstmgru.equations.counts import (
 )
 from lstmgru.equations.gradients import (
     GRADIENT_CELLS,
+    RECURRENT_INITS,
     gradient_norm_profile,
+    lstm_cell_path_norms,
+    lstm_cell_path_profile,
     random_recurrent_weights,
+    recurrent_block_norms,
+    recurrent_draws,
     state_jacobian_norms,
 )
 from lstmgru.equations.gru import (
@@ -77,6 +84,7 @@ from lstmgru.equations.simple_rnn import (
 __all__ = [
     "EQUATION_LABELS",
     "GRADIENT_CELLS",
+    "RECURRENT_INITS",
     "dense_param_count",
     "gradient_norm_profile",
     "gru_jacobian",
@@ -87,11 +95,15 @@ __all__ = [
     "gru_step_chung",
     "hybrid_forward",
     "hybrid_param_count",
+    "lstm_cell_path_norms",
+    "lstm_cell_path_profile",
     "lstm_jacobian",
     "lstm_param_count",
     "lstm_sequence",
     "lstm_step",
     "random_recurrent_weights",
+    "recurrent_block_norms",
+    "recurrent_draws",
     "relabel_update_gate",
     "sigmoid",
     "simple_rnn_bound",

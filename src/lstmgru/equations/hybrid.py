@@ -29,7 +29,11 @@ def hybrid_forward(
         h^{(2)}_t &= \mathrm{GRU}(h^{(1)}_t, h^{(2)}_{t-1}), \quad t = 1..L \\
         \hat y &= V h^{(2)}_L + b_y
 
-    Equals ``keras.Sequential([LSTM(m1, return_sequences=True), GRU(m2), Dense(k)])``.
+    Equals ``keras.Sequential([LSTM(m1, return_sequences=True), GRU(m2), Dense(k)])``, and the
+    forecasting pass of the experiment's network, whose dropout layers after each recurrent
+    layer (the masks :math:`d` of ``eq:hybrid-gru`` and ``eq:hybrid-output``) act in training
+    only. The output is in the units of the training target (the standardised return);
+    ``eq:price-forecast`` scales it back.
 
     Parameters
     ----------

@@ -45,11 +45,11 @@ EQUATION_LABELS: Mapping[str, str] = MappingProxyType(
         "eq:gru-jacobian": "GRU one-step Jacobian: diag(z_t) direct path plus gated terms",
         # Hybrid model, target and training objective
         "eq:log-return": "daily log return r_t = log P_t - log P_{t-1}",
-        "eq:window": "input window of the L most recent observations",
+        "eq:window": "input window of the L most recent returns, standardised with training-span constants",
         "eq:hybrid-lstm": "first layer: LSTM over the window",
-        "eq:hybrid-gru": "second layer: GRU over the LSTM hidden sequence",
-        "eq:hybrid-output": "dense head on the last GRU hidden state",
-        "eq:price-forecast": "price forecast P^_{t+1} = P_t exp(r^_{t+1})",
+        "eq:hybrid-gru": "second layer: GRU over the LSTM hidden sequence after its dropout mask",
+        "eq:hybrid-output": "dense head on the (dropout-masked) last GRU state: the standardised return",
+        "eq:price-forecast": "inverse-scaled return forecast and price forecast P^_{t+1} = P_t exp(r^_{t+1})",
         "eq:loss": "mean squared error over the training windows",
         "eq:adam": "Adam update with bias-corrected moment estimates",
         # Parameter counts

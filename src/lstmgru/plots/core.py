@@ -436,7 +436,7 @@ def plot_price_and_returns(close: pd.Series, title: str | None = None) -> Figure
 def plot_gradient_norms(
     profiles: pd.DataFrame, *, dashed: Sequence[str] = (), colors: Mapping[str, str] | None = None
 ) -> Figure:
-    r"""Gradient norm :math:`\lVert \partial h_T / \partial h_t \rVert` against distance.
+    r"""Gradient norm :math:`\lVert \partial h_T / \partial s_t \rVert_2` against distance.
 
     Parameters
     ----------
@@ -462,7 +462,7 @@ def plot_gradient_norms(
             style = "--" if column in dashed else "-"
             ax.semilogy(profiles.index, profiles[column], style, color=color, label=column)
         ax.set_xlabel("distance $T - t$ (time steps)")
-        ax.set_ylabel(r"$\Vert \partial h_T / \partial h_t \Vert_2$")
+        ax.set_ylabel(r"$\Vert \partial h_T / \partial s_t \Vert_2$")
         ax.legend(frameon=False, fontsize="small")
     return fig
 

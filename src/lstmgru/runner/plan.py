@@ -403,13 +403,26 @@ def make_plan(
     missing: list[str] = []
     theory = notebooks / THEORY_NOTEBOOK
     if theory.is_file():
+        # The run's configuration as the first ticker's notebook gets it, for the parameters
+        # the chapter declares (units, window and training windows of the run).
+        first_parameters = per_ticker[tickers[0]][0]
+        theory_parameters = {
+            name: first_parameters[name]
+            for name in notebook_parameters(theory)
+            if name in first_parameters
+        }
         chapters.append(
             NotebookTask(
                 label=THEORY_NOTEBOOK,
                 notebook=str(theory),
                 output=str(run_dir / THEORY_NOTEBOOK),
-                parameters={},
-                key=result_key(code, notebook=file_digest(theory)),
+                parameters=theory_parameters,
+                key=result_key(
+                    code,
+                    notebook=file_digest(theory),
+                    parameters=theory_parameters,
+                    data_sha256=first_sha,
+                ),
                 kernel_name=kernel_name,
             )
         )
