@@ -308,7 +308,7 @@ def plot_relative_mse(
     reference = rolling[benchmark].where(rolling[benchmark] > 0.0)
     relative = rolling[chosen].div(reference, axis=0)
     with house_style():
-        fig, (ax,) = _new_figure(figsize=(7.0, 3.4))
+        fig, (ax,) = _new_figure(figsize=(7.0, 3.0))
         ax.axhline(1.0, color=ACTUAL_COLOR, linewidth=0.9, linestyle="-", label=_label(benchmark))
         for k, name in enumerate(chosen):
             ax.plot(relative.index, relative[name].to_numpy(), label=_label(name), **line_style(k))

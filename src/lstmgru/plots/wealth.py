@@ -46,7 +46,7 @@ def plot_wealth(paths: pd.DataFrame, *, ylabel: str = "wealth (start = 1), net o
     if (paths <= 0).any().any():
         raise ValueError("wealth must be positive to be drawn on a log scale")
     with house_style():
-        fig, (ax,) = _new_figure(figsize=(7.0, 3.6))
+        fig, (ax,) = _new_figure(figsize=(7.0, 3.2))
         # buy-and-hold last, on top: the drift strategy (always long) coincides with it
         order = [c for c in paths.columns if c != BUY_AND_HOLD] + [
             c for c in paths.columns if c == BUY_AND_HOLD
