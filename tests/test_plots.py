@@ -54,6 +54,20 @@ def _styles(ax) -> list[tuple[str, object]]:
     ]
 
 
+def _labelled_y_ticks(fig: Figure, index: int = 0) -> list[str]:
+    """Labels of the y ticks inside the axis range, as drawn."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(fig).draw()
+    ax = fig.axes[index]
+    low, high = ax.get_ylim()
+    return [
+        label.get_text()
+        for label, value in zip(ax.get_yticklabels(), ax.get_yticks(), strict=True)
+        if low <= value <= high and label.get_text()
+    ]
+
+
 def test_house_style_is_scoped():
     before = mpl.rcParams["axes.spines.top"]
     with plots.house_style():
@@ -248,6 +262,11 @@ def test_plot_price_and_returns_panels():
     assert len(price.get_lines()) == 1 and len(ret.get_lines()) == 1
     np.testing.assert_allclose(ret.get_lines()[0].get_ydata(), np.diff(np.log(close.to_numpy())))
     assert price.get_yscale() == "log" and "log scale" in price.get_ylabel()
+    # a narrow price range (about 96 to 104) is still labelled on the log axis
+    assert len(_labelled_y_ticks(fig)) >= 3, _labelled_y_ticks(fig)
+    rising = pd.Series(np.geomspace(5.0, 210.0, 60), index=pd.bdate_range("2021-01-04", periods=60))
+    wide = plots.plot_price_and_returns(rising)
+    assert _labelled_y_ticks(wide) == ["5", "10", "20", "50", "100", "200"]
     assert ret.get_yscale() == "linear"
     assert _titles(fig) == []
     with pytest.raises(ValueError, match="non-positive"):
@@ -298,6 +317,8 @@ def test_plot_wealth_has_no_title_and_distinct_styles():
     )
     fig = plots.plot_wealth(paths)
     assert _titles(fig) == []
+    assert fig.axes[0].get_yscale() == "log"
+    assert len(_labelled_y_ticks(fig)) >= 3  # wealth within one decade keeps labels
     styles = _styles(fig.axes[0])
     assert len(styles) == 8 and len(set(styles)) == 8
     assert fig.axes[0].get_lines()[-2].get_label() == "Buy and hold"  # drawn last, on top

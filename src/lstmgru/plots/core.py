@@ -11,7 +11,7 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
+from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator, ScalarFormatter
 
 from lstmgru.names import display_name
 
@@ -94,14 +94,21 @@ ACTUAL_COLOR = "#333333"
 def log_axis(ax) -> None:
     """Put the y axis of ``ax`` on a logarithmic scale with plain-number labels.
 
-    Ticks at 1, 2 and 5 times the powers of ten; over a range narrower than that (e.g. wealth
-    from 0.8 to 1.3) matplotlib's locator falls back to evenly spaced ticks, so the axis is
-    always labelled.
+    Call it after drawing. Ticks at 1, 2 and 5 times the powers of ten; when fewer than three of
+    those fall inside the axis (e.g. wealth from 0.8 to 1.3), evenly spaced round numbers
+    instead, so the axis is always labelled.
     """
     ax.set_yscale("log")
-    ax.yaxis.set_major_locator(LogLocator(base=10.0, subs=(1.0, 2.0, 5.0)))
+    low, high = ax.get_ylim()
+    decades = np.arange(np.floor(np.log10(low)), np.ceil(np.log10(high)) + 1)
+    grid = np.outer(10.0**decades, (1.0, 2.0, 5.0)).ravel()
+    if ((grid >= low) & (grid <= high)).sum() >= 3:
+        ax.yaxis.set_major_locator(LogLocator(base=10.0, subs=(1.0, 2.0, 5.0)))
+    else:
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
     ax.yaxis.set_major_formatter(ScalarFormatter())
-    ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.set_ylim(low, high)
 
 
 @contextlib.contextmanager
