@@ -199,7 +199,7 @@ def test_plot_metric_over_seeds_one_series_per_model():
     (ax,) = fig.axes
     assert _titles(fig) == []
     assert ax.get_ylabel() == "rmse"
-    assert "random walk" not in [line.get_label() for line in ax.get_lines()]  # only if asked
+    assert "Random walk" not in [line.get_label() for line in ax.get_lines()]  # only if asked
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["LSTM", "GRU", "ARIMA"]
     assert len(ax.containers) == 3  # one errorbar container per model
     assert [t.get_text() for t in ax.get_xticklabels()] == ["AAPL", "MSFT"]
@@ -217,10 +217,10 @@ def test_plot_metric_over_seeds_draws_the_reference_line():
         _summary(), metric="rmse", reference=1.0, ylabel="Theil's $U_2$"
     )
     (ax,) = fig.axes
-    (line,) = [line for line in ax.get_lines() if line.get_label() == "random walk"]
+    (line,) = [line for line in ax.get_lines() if line.get_label() == "Random walk"]
     assert list(line.get_ydata()) == [1.0, 1.0]
     assert ax.get_ylabel() == "Theil's $U_2$"
-    assert "random walk" in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "Random walk" in [t.get_text() for t in ax.get_legend().get_texts()]
     colours = {mpl.colors.to_hex(c.lines[0].get_color()) for c in ax.containers}
     assert len(colours) == 3  # one colour per model
 

@@ -373,7 +373,7 @@ def plot_metric_over_seeds(
     *,
     spread: str = "std",
     reference: float | None = None,
-    reference_label: str = "random walk",
+    reference_label: str = "Random walk",
     ylabel: str | None = None,
 ) -> Figure:
     """Mean and spread of one metric over seeds, per model and ticker.
@@ -392,7 +392,7 @@ def plot_metric_over_seeds(
     reference : float, optional
         Value of a horizontal reference line, e.g. 1 for Theil's :math:`U_2` (the random
         walk); none by default.
-    reference_label : str, default "random walk"
+    reference_label : str, default "Random walk"
         Legend entry of the reference line.
     ylabel : str, optional
         Label of the value axis (with units); default the metric's name.
