@@ -16,12 +16,18 @@ import pytest
 from conftest import QUICK_TICKERS
 
 from lstmgru.config import NETWORK_LAYERS
+from lstmgru.report.tables import NA
 from lstmgru.runner import RUNNER_PARAMETERS
 from lstmgru.runs import COMPARISON_NOTEBOOK, EXPERIMENT_NOTEBOOK, read_results
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 LABEL = re.compile(r"^(fig|tab|eq):[a-z0-9][a-z0-9-]*$")
+#: The chapters whose text is thesis prose (the equations chapter has its own checks).
+PROSE_NOTEBOOKS = ("02_data.ipynb", EXPERIMENT_NOTEBOOK, COMPARISON_NOTEBOOK)
+#: Words of the tooling, not of a thesis; and counts that should be words ("none of").
+TOOL_WORDS = re.compile(r"\b(notebooks?|papermill|jupyter)\b", re.IGNORECASE)
+ZERO_COUNT = re.compile(r"\b0 of\b|\bon 0\b|\bin 0\b|\b1 (instruments|models|networks|folds)\b")
 
 
 def _executed(run_dir: Path, notebook: Path) -> list[Path]:
@@ -32,6 +38,72 @@ def _executed(run_dir: Path, notebook: Path) -> list[Path]:
 
 def _outputs(cell) -> list:
     return cell.get("outputs", []) if cell.cell_type == "code" else []
+
+
+def _prose(text: str) -> str:
+    """Text without inline code (`...`), which may name files and commands."""
+    return re.sub(r"`[^`]*`", "", text)
+
+
+def _printed(cell) -> str:
+    """What a code cell shows as text: Markdown and plain-text results and printed lines."""
+    parts = []
+    for output in _outputs(cell):
+        if output.output_type == "stream":
+            parts.append(output.get("text", ""))
+        data = output.get("data", {})
+        parts.append(data.get("text/markdown", ""))
+    return _prose("".join(parts))
+
+
+def _latex(cell) -> str:
+    return "".join(o.get("data", {}).get("text/latex", "") for o in _outputs(cell))
+
+
+def _row(latex: str, name: str) -> list[str]:
+    """Cells of the LaTeX table row whose first cell is ``name``."""
+    line = next(line for line in latex.splitlines() if line.strip().startswith(name + " "))
+    return [cell.strip() for cell in line.strip().removesuffix("\\\\").split("&")]
+
+
+@pytest.mark.parametrize("name", PROSE_NOTEBOOKS)
+def test_prose_speaks_of_the_thesis_not_of_notebooks(name) -> None:
+    """The Markdown of the data, experiment and comparison chapters is thesis text: it names
+    no notebook or tool, and counts read as words ("none of the networks", not "0 of 5")."""
+    cells = nbformat.read(ROOT / "notebooks" / name, as_version=4).cells
+    for index, cell in enumerate(cells):
+        if cell.cell_type != "markdown":
+            continue
+        text = _prose(cell.source)
+        assert not TOOL_WORDS.search(text), f"{name} cell {index}: {TOOL_WORDS.search(text)[0]!r}"
+        assert not ZERO_COUNT.search(text), f"{name} cell {index}: {ZERO_COUNT.search(text)[0]!r}"
+
+
+def test_experiment_notebook_has_no_price_level_ablation() -> None:
+    """The price-level ablation is not part of the per-instrument experiment (it has no
+    parameter there and no section)."""
+    path = ROOT / "notebooks" / EXPERIMENT_NOTEBOOK
+    assert "ablation" not in papermill.inspect_notebook(str(path))
+    cells = nbformat.read(path, as_version=4).cells
+    source = "\n".join(cell.source for cell in cells)
+    assert "price_ablation" not in source and "ablation_table" not in source
+    labels = {cell.metadata.get("label") for cell in cells}
+    assert {"tab:folds", "tab:tuning", "tab:scores", "fig:relative-mse", "fig:wealth"} <= labels
+    assert not any("ablation" in str(label) for label in labels)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", PROSE_NOTEBOOKS)
+def test_generated_prose_speaks_of_the_thesis(quick_run, name) -> None:
+    """What the code of a chapter prints or renders as Markdown follows the same rules."""
+    for path in _executed(quick_run.run_dir, ROOT / "notebooks" / name):
+        executed = nbformat.read(path, as_version=4)
+        for index, cell in enumerate(executed.cells):
+            if "remove-cell" in cell.metadata.get("tags", []):
+                continue
+            text = _printed(cell)
+            assert not TOOL_WORDS.search(text), f"{path.name} cell {index}: {text[:200]!r}"
+            assert not ZERO_COUNT.search(text), f"{path.name} cell {index}: {text[:200]!r}"
 
 
 @pytest.mark.slow
@@ -122,11 +194,16 @@ def test_quick_run_has_two_tuned_folds_per_ticker(quick_run) -> None:
         assert all(len(r["order"]) == 3 and r["trend"] for r in arima)
         executed = nbformat.read(quick_run.run_dir / ticker / EXPERIMENT_NOTEBOOK, as_version=4)
         by_label = {c.metadata["label"]: c for c in executed.cells if "label" in c.metadata}
-        for label in ("tab:folds", "tab:tuning", "tab:orders"):
-            latex = "".join(
-                o.get("data", {}).get("text/latex", "") for o in _outputs(by_label[label])
-            )
-            assert r"\toprule" in latex, label
+        for label in ("tab:folds", "tab:tuning"):
+            assert r"\toprule" in _latex(by_label[label]), label
+        # one row per fold; the tuning table has the chosen learning rate of every network
+        # family and the ARIMA order of each fold
+        assert _row(_latex(by_label["tab:folds"]), "1")[3] == folds[1]["test_first"][:10]
+        tuning = _latex(by_label["tab:tuning"])
+        order = "(" + ", ".join(str(v) for v in arima[1]["order"]) + ")"
+        assert order in _row(tuning, "1")
+        rate = fold_models[networks[0]][1]["tuned"]["learning_rate"]
+        assert f"{rate:.4f}" in _row(tuning, "1")
         injected = next(
             c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])
         )
@@ -135,14 +212,34 @@ def test_quick_run_has_two_tuned_folds_per_ticker(quick_run) -> None:
 
 
 @pytest.mark.slow
+def test_experiment_scores_leave_what_does_not_apply_blank(quick_run) -> None:
+    """The random walk's out-of-sample R2 (zero by definition) and directional accuracy (its
+    zero forecast has no sign) are blank in the scores table, not numbers that look like
+    scores; every other model has both."""
+    for ticker in QUICK_TICKERS:
+        executed = nbformat.read(quick_run.run_dir / ticker / EXPERIMENT_NOTEBOOK, as_version=4)
+        by_label = {c.metadata["label"]: c for c in executed.cells if "label" in c.metadata}
+        scores = _latex(by_label["tab:scores"])
+        random_walk = _row(scores, "Random walk")
+        assert random_walk[1] == NA and random_walk[3] == NA, random_walk  # R2, DA
+        assert random_walk[2] != NA  # its MASE is a score
+        assert _row(scores, "ARIMA")[1] != NA and _row(scores, "ARIMA")[3] != NA
+        for label in ("fig:relative-mse", "fig:wealth"):
+            assert any("image/png" in o.get("data", {}) for o in _outputs(by_label[label])), label
+        assert (quick_run.run_dir / ticker / "figures" / "wealth.pdf").is_file()
+
+
+@pytest.mark.slow
 def test_comparison_notebook_outputs(quick_run) -> None:
     executed = nbformat.read(quick_run.run_dir / COMPARISON_NOTEBOOK, as_version=4)
     by_label = {c.metadata["label"]: c for c in executed.cells if "label" in c.metadata}
     heatmap = by_label["fig:cw-heatmap"]
     assert any("image/png" in o.get("data", {}) for o in _outputs(heatmap))
-    ranking = "".join(o["data"]["text/latex"] for o in _outputs(by_label["tab:ranking"]))
-    assert "Mean rank" in ranking and all(t in ranking for t in QUICK_TICKERS)
-    assert r"\toprule" in ranking and "mean_rank" not in ranking  # display names, booktabs
+    assert "tab:ranking" not in by_label  # no ranking of indistinguishable models
+    theil = _latex(by_label["tab:theil-u2"])
+    assert r"\toprule" in theil and all(t in theil for t in QUICK_TICKERS)
+    assert "Random walk" not in theil  # U2 = 1 by construction: not a result
+    assert "Random walk" not in _latex(by_label["tab:direction"])  # no sign, no direction
     text = json.dumps([_outputs(c) for c in executed.cells])
     assert "The comparison covers two instruments (KO and XOM)" in text
     assert "tab:pooled-cw" in by_label and "tab:spa" in by_label

@@ -257,7 +257,7 @@ def test_document_structure(built, quick_run) -> None:
     record = json.loads((quick_run.run_dir / "run.json").read_text())
     for ticker in record["tickers"]:
         assert f"sec:{ticker}" in aux  # one section per ticker
-        assert f"fig:{ticker}:forecasts" in aux  # labels of the experiment prefixed
+        assert f"fig:{ticker}:wealth" in aux  # labels of the experiment prefixed
         sha = json.loads((quick_run.run_dir / ticker / "result.json").read_text())
         assert sha["provenance"]["sha256"] in text.replace("\n", "")
     assert "def " not in text and "import " not in text  # no code
@@ -309,13 +309,7 @@ def test_toolchain_is_installed(tool) -> None:
 def test_figures_of_the_run_are_exported_as_pdf_and_png(quick_run, tmp_path) -> None:
     copied = report.export_figures(report.RunNotebooks.load(quick_run.run_dir), tmp_path)
     names = sorted(p.name for p in copied)
-    per_ticker = (
-        "cumulative_loss",
-        "error_distributions",
-        "forecasts",
-        "price_ablation",
-        "training_history",
-    )
+    per_ticker = ("relative_mse", "wealth")
     expected = [
         f"{prefix}_{stem}.{ext}"
         for prefix, stems in (
@@ -327,8 +321,8 @@ def test_figures_of_the_run_are_exported_as_pdf_and_png(quick_run, tmp_path) -> 
         for ext in ("pdf", "png")
     ]
     assert names == sorted(expected)
-    assert (tmp_path / "KO_forecasts.pdf").read_bytes().startswith(b"%PDF")
-    assert (tmp_path / "KO_forecasts.png").read_bytes().startswith(b"\x89PNG")
+    assert (tmp_path / "KO_wealth.pdf").read_bytes().startswith(b"%PDF")
+    assert (tmp_path / "KO_wealth.png").read_bytes().startswith(b"\x89PNG")
 
 
 # ----------------------------------------------------------------------------------------------

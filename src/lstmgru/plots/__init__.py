@@ -4,7 +4,9 @@ Each ``plot_*`` function takes pandas objects (never models), draws inside
 :func:`house_style` and returns a :class:`matplotlib.figure.Figure`. Figures are built with
 ``matplotlib.figure.Figure`` directly, not through pyplot, so nothing global changes (no
 rcParams at import, no pyplot figure registry) and a notebook shows each figure once, as the
-cell's value. :func:`save_figure` writes a vector PDF and a 150-dpi PNG.
+cell's value. Figures carry no titles (the report's captions say what they show), label their
+axes with units, name models by their display names, and give every line its own colour and
+dash pattern from the colour-blind-safe Okabe–Ito palette (:func:`line_style`). :func:`save_figure` writes a vector PDF and a 150-dpi PNG.
 
 Bad input (empty data, a missing benchmark column, misaligned indexes) raises ``ValueError``
 naming the problem.
@@ -19,15 +21,18 @@ from __future__ import annotations
 from lstmgru.plots.core import (
     ACTUAL_COLOR,
     HOUSE_RC,
+    LINESTYLES,
     PALETTE,
     house_style,
+    line_style,
+    log_axis,
     plot_cumulative_loss_difference,
     plot_dm_heatmap,
-    plot_error_distributions,
     plot_forecasts,
     plot_gradient_norms,
     plot_metric_over_seeds,
     plot_price_and_returns,
+    plot_relative_mse,
     plot_training_history,
     publish,
     save_figure,
@@ -38,15 +43,18 @@ from lstmgru.plots.wealth import plot_wealth
 __all__ = [
     "ACTUAL_COLOR",
     "HOUSE_RC",
+    "LINESTYLES",
     "PALETTE",
     "house_style",
+    "line_style",
+    "log_axis",
     "plot_cumulative_loss_difference",
     "plot_dm_heatmap",
-    "plot_error_distributions",
     "plot_forecasts",
     "plot_gradient_norms",
     "plot_metric_over_seeds",
     "plot_price_and_returns",
+    "plot_relative_mse",
     "plot_training_history",
     "plot_wealth",
     "publish",

@@ -11,21 +11,28 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator, ScalarFormatter
+
+from lstmgru.names import display_name
 
 __all__ = [
     "HOUSE_RC",
+    "LINESTYLES",
     "house_style",
+    "line_style",
+    "log_axis",
     "plot_cumulative_loss_difference",
     "plot_dm_heatmap",
-    "plot_error_distributions",
     "plot_forecasts",
     "plot_metric_over_seeds",
     "plot_price_and_returns",
+    "plot_relative_mse",
     "plot_training_history",
     "save_figure",
 ]
 
-#: Colour cycle (Okabe-Ito, readable in colour-blind vision and in greyscale print).
+#: Colour cycle (Okabe-Ito, readable in colour-blind vision); the pale yellow of that palette is
+#: left out, it barely shows on white paper.
 PALETTE: tuple[str, ...] = (
     "#0072B2",
     "#D55E00",
@@ -33,9 +40,26 @@ PALETTE: tuple[str, ...] = (
     "#CC79A7",
     "#E69F00",
     "#56B4E9",
-    "#F0E442",
     "#000000",
 )
+
+#: Dash patterns paired with :data:`PALETTE`: the k-th line of a figure gets colour k mod 7 and
+#: pattern k mod 6, so the first 42 lines of a figure never share both, and lines stay apart in
+#: greyscale print.
+LINESTYLES: tuple[object, ...] = (
+    "-",
+    "--",
+    "-.",
+    ":",
+    (0, (5, 1, 1, 1, 1, 1)),
+    (0, (8, 2)),
+)
+
+
+def line_style(k: int) -> dict[str, object]:
+    """Colour and dash pattern of the ``k``-th line of a figure (0-based, cycling)."""
+    return {"color": PALETTE[k % len(PALETTE)], "linestyle": LINESTYLES[k % len(LINESTYLES)]}
+
 
 #: rcParams of the house style, applied only inside :func:`house_style`.
 HOUSE_RC: dict[str, object] = {
@@ -55,13 +79,36 @@ HOUSE_RC: dict[str, object] = {
     "grid.linewidth": 0.6,
     "axes.spines.top": False,
     "axes.spines.right": False,
-    "axes.prop_cycle": mpl.cycler(color=list(PALETTE)),
+    "axes.prop_cycle": mpl.cycler(
+        color=[PALETTE[k % len(PALETTE)] for k in range(len(PALETTE) * len(LINESTYLES))],
+        linestyle=[LINESTYLES[k % len(LINESTYLES)] for k in range(len(PALETTE) * len(LINESTYLES))],
+    ),
     "lines.linewidth": 1.2,
     "pdf.fonttype": 42,
 }
 
 #: Colour of observed data (actual prices) in every figure.
 ACTUAL_COLOR = "#333333"
+
+
+def log_axis(ax) -> None:
+    """Put the y axis of ``ax`` on a logarithmic scale with plain-number labels.
+
+    Call it after drawing. Ticks at 1, 2 and 5 times the powers of ten; when fewer than three of
+    those fall inside the axis (e.g. wealth from 0.8 to 1.3), evenly spaced round numbers
+    instead, so the axis is always labelled.
+    """
+    ax.set_yscale("log")
+    low, high = ax.get_ylim()
+    decades = np.arange(np.floor(np.log10(low)), np.ceil(np.log10(high)) + 1)
+    grid = np.outer(10.0**decades, (1.0, 2.0, 5.0)).ravel()
+    if ((grid >= low) & (grid <= high)).sum() >= 3:
+        ax.yaxis.set_major_locator(LogLocator(base=10.0, subs=(1.0, 2.0, 5.0)))
+    else:
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
+    ax.yaxis.set_major_formatter(ScalarFormatter())
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.set_ylim(low, high)
 
 
 @contextlib.contextmanager
@@ -119,14 +166,47 @@ def _forecast_frame(forecasts: Mapping[str, pd.Series] | pd.DataFrame) -> pd.Dat
 # ---------------------------------------------------------------------------------------------
 
 
+def _label(name: object) -> str:
+    return display_name(str(name))
+
+
+#: How a benchmark is named in axis labels (``the random walk``); other models by display name.
+_BENCHMARK_PHRASES: Mapping[str, str] = {
+    "random_walk": "the random walk",
+    "drift": "the drift forecast",
+}
+
+
+def _benchmark_phrase(benchmark: str) -> str:
+    return _BENCHMARK_PHRASES.get(benchmark, _label(benchmark))
+
+
+def _check_errors(errors: object, benchmark: str) -> tuple[pd.DataFrame, list[str]]:
+    errors = _require_frame("errors", errors)
+    if benchmark not in errors.columns:
+        raise ValueError(
+            f"benchmark {benchmark!r} not in errors columns {list(errors.columns)}; "
+            "add its errors or pass benchmark=<column>"
+        )
+    others = [c for c in errors.columns if c != benchmark]
+    if not others:
+        raise ValueError("errors holds only the benchmark; add at least one model column")
+    if errors.isna().any().any():
+        raise ValueError("errors contains NaN; drop the rows before plotting")
+    return errors, others
+
+
 def plot_forecasts(
     actual: pd.Series,
     forecasts: Mapping[str, pd.Series] | pd.DataFrame,
     *,
     zoom_days: int = 60,
-    title: str | None = None,
 ) -> Figure:
     """Forecast against actual prices over the test span, with a zoom on the last days.
+
+    Meant for a few forecasts (e.g. the random walk and one or two networks): every line gets
+    its own colour and dash pattern (:func:`line_style`), but more than three or four price
+    paths that all follow yesterday's close cannot be told apart at any size.
 
     Parameters
     ----------
@@ -137,14 +217,13 @@ def plot_forecasts(
     zoom_days : int, default 60
         Length of the zoom panel in trading days; the whole span when the test span is
         shorter.
-    title : str, optional
-        Figure title.
 
     Returns
     -------
     matplotlib.figure.Figure
-        Two axes: the full span (top, with the zoom window shaded) and the last
-        ``zoom_days`` (bottom). Each holds one line for ``actual`` and one per model.
+        Two axes without titles: the full span (top, with the zoom window shaded) and the last
+        ``zoom_days`` (bottom, its x label says so). Each holds one line for ``actual`` and one
+        per model; the legend uses the models' display names.
     """
     actual = _require_series("actual", actual)
     frame = _require_frame("forecasts", _forecast_frame(forecasts))
@@ -157,70 +236,93 @@ def plot_forecasts(
         raise ValueError(f"zoom_days must be a positive integer; got {zoom_days!r}")
     zoom = min(int(zoom_days), len(actual))
     with house_style():
-        fig, (full, last) = _new_figure(2, 1, figsize=(7.0, 5.5))
+        fig, (full, last) = _new_figure(2, 1, figsize=(7.0, 5.0))
         for ax, window in ((full, slice(None)), (last, slice(len(actual) - zoom, None))):
             ax.plot(
                 actual.index[window],
                 actual.to_numpy()[window],
                 color=ACTUAL_COLOR,
-                linewidth=1.6,
-                label="actual",
+                linestyle="-",
+                linewidth=1.8,
+                label="Observed close",
             )
-            for name in frame.columns:
+            for k, name in enumerate(frame.columns):
                 ax.plot(
                     frame.index[window],
                     frame[name].to_numpy()[window],
-                    linewidth=1.0,
-                    alpha=0.9,
-                    label=str(name),
+                    linewidth=1.1,
+                    label=_label(name),
+                    **line_style(k),
                 )
-            ax.set_ylabel("price")
+            ax.set_ylabel("price (currency units)")
         full.axvspan(actual.index[-zoom], actual.index[-1], color="0.85", alpha=0.5, zorder=0)
-        full.set_title("test span")
-        last.set_title(f"last {zoom} trading days")
-        full.legend(loc="upper left", ncols=min(4, 1 + frame.shape[1]))
-        if title:
-            fig.suptitle(title)
+        last.set_xlabel(f"last {zoom} trading days (shaded above)")
+        full.legend(loc="best", ncols=min(4, 1 + frame.shape[1]))
     return fig
 
 
-def plot_error_distributions(errors: pd.DataFrame, *, bins: int = 40) -> Figure:
-    """Distribution of forecast errors per model.
+def plot_relative_mse(
+    errors: pd.DataFrame,
+    *,
+    benchmark: str = "random_walk",
+    window: int = 63,
+    models: Sequence[str] | None = None,
+) -> Figure:
+    r"""Rolling mean squared error of each model relative to the benchmark's.
+
+    For model :math:`m` the line at day :math:`t` is
+    :math:`\sum_{s=t-w+1}^{t} e_{m,s}^2 / \sum_{s=t-w+1}^{t} e_{b,s}^2` over the last
+    :math:`w` test days, with :math:`b` the benchmark: below 1 the model has had the smaller
+    squared error over that window. With log-return errors and the random walk as benchmark
+    it is one minus the out-of-sample :math:`R^2` of the window.
 
     Parameters
     ----------
     errors : pandas.DataFrame
-        Forecast errors (forecast - actual; currency or return units), one column per
-        model, one row per test day.
-    bins : int, default 40
-        Number of histogram bins, shared by all models.
+        Forecast errors (e.g. forecast minus realised log return, dimensionless), one column
+        per model including ``benchmark``, one row per test day, indexed by date.
+    benchmark : str, default "random_walk"
+        Column of the benchmark.
+    window : int, default 63
+        Window length in test days (63: about a quarter of trading days); at least 2 and at
+        most the number of rows.
+    models : sequence of str, optional
+        Columns to draw, in this order; default every column but the benchmark.
 
     Returns
     -------
     matplotlib.figure.Figure
-        Two axes: step histograms (density) of all models overlaid, with one legend entry
-        per model, and a box plot per model (one box each).
+        One axes without title: one line per model (colour and dash pattern of
+        :func:`line_style`, display names in the legend), starting at the window's first full
+        day, and a reference line at 1 (the benchmark). NaN where the benchmark's squared
+        errors sum to zero over the window.
     """
-    errors = _require_frame("errors", errors, min_rows=2)
-    if errors.isna().any().any():
-        raise ValueError("errors contains NaN; drop the rows before plotting")
-    values = errors.to_numpy(dtype=np.float64)
-    edges = np.histogram_bin_edges(values.ravel(), bins=bins)
-    with house_style():
-        fig, (hist, box) = _new_figure(1, 2, figsize=(7.0, 3.2))
-        for name in errors.columns:
-            hist.hist(errors[name], bins=edges, density=True, histtype="step", label=str(name))
-        hist.axvline(0.0, color=ACTUAL_COLOR, linewidth=0.8)
-        hist.set_xlabel("forecast error")
-        hist.set_ylabel("density")
-        hist.legend()
-        box.boxplot([errors[c].to_numpy() for c in errors.columns], showfliers=False)
-        box.set_xticks(
-            np.arange(1, errors.shape[1] + 1), [str(c) for c in errors.columns], rotation=30
+    errors, others = _check_errors(errors, benchmark)
+    chosen = others if models is None else [str(m) for m in models]
+    unknown = [m for m in chosen if m not in errors.columns or m == benchmark]
+    if not chosen or unknown:
+        raise ValueError(
+            f"models must name columns of errors other than the benchmark; got {list(chosen)}, "
+            f"columns are {list(errors.columns)}"
         )
-        box.axhline(0.0, color=ACTUAL_COLOR, linewidth=0.8)
-        box.set_ylabel("forecast error")
-        box.set_title("whiskers 1.5 IQR, outliers hidden")
+    if not isinstance(window, int | np.integer) or not 2 <= window <= len(errors):
+        raise ValueError(
+            f"window must be an integer between 2 and the {len(errors)} rows of errors; "
+            f"got {window!r}"
+        )
+    squared = errors.astype(np.float64) ** 2
+    rolling = squared.rolling(int(window), min_periods=int(window)).sum()
+    reference = rolling[benchmark].where(rolling[benchmark] > 0.0)
+    relative = rolling[chosen].div(reference, axis=0)
+    with house_style():
+        fig, (ax,) = _new_figure(figsize=(7.0, 3.0))
+        ax.axhline(1.0, color=ACTUAL_COLOR, linewidth=0.9, linestyle="-", label=_label(benchmark))
+        for k, name in enumerate(chosen):
+            ax.plot(relative.index, relative[name].to_numpy(), label=_label(name), **line_style(k))
+        ax.set_ylabel(
+            f"MSE relative to {_benchmark_phrase(benchmark)}\n({int(window)}-day rolling)"
+        )
+        ax.legend(ncols=min(4, 1 + len(chosen)))
     return fig
 
 
@@ -234,36 +336,28 @@ def plot_cumulative_loss_difference(errors: pd.DataFrame, benchmark: str = "rand
     Parameters
     ----------
     errors : pandas.DataFrame
-        Forecast errors (forecast - actual; currency units), one column per model including
-        ``benchmark``, indexed by date.
+        Forecast errors (forecast - actual; currency or return units), one column per model
+        including ``benchmark``, indexed by date.
     benchmark : str, default "random_walk"
         Column of the benchmark model.
 
     Returns
     -------
     matplotlib.figure.Figure
-        One axes with one line per non-benchmark model and a zero reference line.
+        One axes without title, one line per non-benchmark model (display names in the
+        legend) and a zero reference line.
     """
-    errors = _require_frame("errors", errors)
-    if benchmark not in errors.columns:
-        raise ValueError(
-            f"benchmark {benchmark!r} not in errors columns {list(errors.columns)}; "
-            "add its errors or pass benchmark=<column>"
-        )
-    others = [c for c in errors.columns if c != benchmark]
-    if not others:
-        raise ValueError("errors holds only the benchmark; add at least one model column")
-    if errors.isna().any().any():
-        raise ValueError("errors contains NaN; drop the rows before plotting")
+    errors, others = _check_errors(errors, benchmark)
     squared = errors.astype(np.float64) ** 2
     cumulative = squared[others].sub(squared[benchmark], axis=0).cumsum()
     with house_style():
         fig, (ax,) = _new_figure()
-        for name in others:
-            ax.plot(cumulative.index, cumulative[name].to_numpy(), label=str(name))
+        for k, name in enumerate(others):
+            ax.plot(
+                cumulative.index, cumulative[name].to_numpy(), label=_label(name), **line_style(k)
+            )
         ax.axhline(0.0, color=ACTUAL_COLOR, linewidth=0.8)
-        ax.set_ylabel(f"cumulative squared error minus {benchmark}")
-        ax.set_title(f"above zero: worse than {benchmark}")
+        ax.set_ylabel(f"cumulative squared error\nminus that of {_benchmark_phrase(benchmark)}")
         ax.legend()
     return fig
 
@@ -274,7 +368,13 @@ def plot_cumulative_loss_difference(errors: pd.DataFrame, benchmark: str = "rand
 
 
 def plot_metric_over_seeds(
-    summary: pd.DataFrame, metric: str = "rmse", *, spread: str = "std"
+    summary: pd.DataFrame,
+    metric: str = "rmse",
+    *,
+    spread: str = "std",
+    reference: float | None = None,
+    reference_label: str = "Random walk",
+    ylabel: str | None = None,
 ) -> Figure:
     """Mean and spread of one metric over seeds, per model and ticker.
 
@@ -289,12 +389,20 @@ def plot_metric_over_seeds(
         Metric to plot (value of the ``metric`` column).
     spread : {"std", "range"}, default "std"
         Error bars: mean ± one standard deviation, or min to max over seeds.
+    reference : float, optional
+        Value of a horizontal reference line, e.g. 1 for Theil's :math:`U_2` (the random
+        walk); none by default.
+    reference_label : str, default "Random walk"
+        Legend entry of the reference line.
+    ylabel : str, optional
+        Label of the value axis (with units); default the metric's name.
 
     Returns
     -------
     matplotlib.figure.Figure
-        One axes: tickers on the x axis, models side by side, one errorbar series (point
-        with bars) per model.
+        One axes without title: tickers on the x axis, models side by side, one errorbar
+        series (point with bars, display names in the legend) per model, and the reference
+        line when asked for.
     """
     summary = _require_frame("summary", summary)
     if spread not in ("std", "range"):
@@ -314,8 +422,17 @@ def plot_metric_over_seeds(
     tickers = list(dict.fromkeys(rows["ticker"]))
     models = list(dict.fromkeys(rows["model"]))
     width = 0.8 / len(models)
+    markers = ("o", "s", "^", "D", "v", "P", "X")
     with house_style():
         fig, (ax,) = _new_figure(figsize=(max(4.0, 1.2 * len(tickers) + 2.0), 3.5))
+        if reference is not None:
+            ax.axhline(
+                float(reference),
+                color=ACTUAL_COLOR,
+                linewidth=0.9,
+                linestyle="--",
+                label=reference_label,
+            )
         for i, model in enumerate(models):
             part = rows[rows["model"] == model].set_index("ticker").reindex(tickers)
             x = np.arange(len(tickers)) + (i - (len(models) - 1) / 2) * width
@@ -330,17 +447,24 @@ def plot_metric_over_seeds(
                         part["max"].to_numpy(dtype=np.float64) - mean,
                     ]
                 )
-            ax.errorbar(x, mean, yerr=yerr, fmt="o", capsize=3, markersize=4, label=str(model))
+            ax.errorbar(
+                x,
+                mean,
+                yerr=yerr,
+                fmt=markers[i % len(markers)],
+                color=PALETTE[i % len(PALETTE)],
+                capsize=3,
+                markersize=4,
+                label=_label(model),
+            )
         ax.set_xticks(np.arange(len(tickers)), [str(t) for t in tickers])
-        ax.set_ylabel(metric)
-        label = "± 1 std" if spread == "std" else "min-max"
-        ax.set_title(f"{metric}: mean over seeds, bars {label}")
-        ax.legend()
+        ax.set_ylabel(ylabel or metric)
+        ax.legend(ncols=2 if len(models) > 3 else 1)
     return fig
 
 
 def plot_dm_heatmap(
-    pvalues: pd.DataFrame, *, alpha: float = 0.05, test: str = "Diebold-Mariano"
+    pvalues: pd.DataFrame, *, alpha: float = 0.05, test: str = "Diebold–Mariano"
 ) -> Figure:
     """Heatmap of test p-values (Diebold-Mariano by default), models × tickers.
 
@@ -352,13 +476,14 @@ def plot_dm_heatmap(
         ``lstmgru.comparison.pvalue_table``.
     alpha : float, default 0.05
         Cells with p < ``alpha`` get their annotation in bold.
-    test : str, default "Diebold-Mariano"
-        Name of the test in the title.
+    test : str, default "Diebold–Mariano"
+        Name of the test on the colour bar.
 
     Returns
     -------
     matplotlib.figure.Figure
-        Two axes: the heatmap (annotated with the p-values) and its colour bar.
+        Two axes without title: the heatmap (annotated with the p-values, models by display
+        name, instruments across) and its colour bar.
     """
     import seaborn as sns
 
@@ -379,7 +504,7 @@ def plot_dm_heatmap(
             annot=True,
             fmt=".3f",
             linewidths=0.5,
-            cbar_kws={"label": "DM p-value"},
+            cbar_kws={"label": f"{test} p-value"},
         )
         for text in ax.texts:
             try:
@@ -387,10 +512,10 @@ def plot_dm_heatmap(
                     text.set_fontweight("bold")
             except ValueError:
                 continue
-        ax.set_xlabel("ticker")
-        ax.set_ylabel("model")
+        ax.set_yticklabels([_label(m) for m in pvalues.index], rotation=0)
+        ax.set_xlabel("instrument")
+        ax.set_ylabel("")
         ax.grid(False)
-        ax.set_title(f"{test} p-values (bold: p < {alpha:g})")
     return fig
 
 
@@ -399,20 +524,19 @@ def plot_dm_heatmap(
 # ---------------------------------------------------------------------------------------------
 
 
-def plot_price_and_returns(close: pd.Series, title: str | None = None) -> Figure:
-    r"""Closing price and daily log return, for the data chapter.
+def plot_price_and_returns(close: pd.Series) -> Figure:
+    r"""Closing price (logarithmic axis) and daily log return, for the data chapter.
 
     Parameters
     ----------
     close : pandas.Series
         Daily (adjusted) closing prices, strictly positive, indexed by date.
-    title : str, optional
-        Figure title; default the Series name, if any.
 
     Returns
     -------
     matplotlib.figure.Figure
-        Two axes sharing the x axis: price (one line) and log return
+        Two axes without title sharing the x axis: the price on a logarithmic axis (equal
+        distances are equal percentage changes; one line) and the log return
         :math:`\log(P_t / P_{t-1})` (one line).
     """
     close = _require_series("close", close, min_length=2)
@@ -423,13 +547,11 @@ def plot_price_and_returns(close: pd.Series, title: str | None = None) -> Figure
     returns = np.log(close.astype(np.float64)).diff().iloc[1:]
     with house_style():
         fig, (price, ret) = _new_figure(2, 1, figsize=(7.0, 4.5), sharex=True)
-        price.plot(close.index, close.to_numpy(), color=ACTUAL_COLOR)
-        price.set_ylabel("close")
-        ret.plot(returns.index, returns.to_numpy(), color=PALETTE[0], linewidth=0.6)
-        ret.set_ylabel("log return")
-        heading = title if title is not None else close.name
-        if heading:
-            fig.suptitle(str(heading))
+        price.plot(close.index, close.to_numpy(), color=ACTUAL_COLOR, linestyle="-")
+        log_axis(price)
+        price.set_ylabel("close (currency units,\nlog scale)")
+        ret.plot(returns.index, returns.to_numpy(), color=PALETTE[0], linestyle="-", linewidth=0.6)
+        ret.set_ylabel("daily log return")
     return fig
 
 
@@ -479,9 +601,9 @@ def plot_training_history(history: Mapping[str, list[float]] | pd.DataFrame) -> 
     Returns
     -------
     matplotlib.figure.Figure
-        One axes with a line for ``loss``, one for ``val_loss`` when present, and a dashed
-        vertical line at the epoch of the lowest validation loss (the one early stopping
-        restores).
+        One axes without title, with a line for ``loss``, one for ``val_loss`` when present,
+        and a dotted vertical line at the epoch of the lowest validation loss (the one early
+        stopping restores), named in the legend.
     """
     if isinstance(history, Mapping):
         lengths = {k: len(v) for k, v in history.items()}
@@ -494,13 +616,18 @@ def plot_training_history(history: Mapping[str, list[float]] | pd.DataFrame) -> 
     epochs = np.arange(1, len(frame) + 1)
     with house_style():
         fig, (ax,) = _new_figure(figsize=(5.0, 3.2))
-        ax.plot(epochs, frame["loss"].to_numpy(dtype=np.float64), label="loss (train)")
+        ax.plot(epochs, frame["loss"].to_numpy(dtype=np.float64), label="training", **line_style(0))
         if "val_loss" in frame.columns:
             val = frame["val_loss"].to_numpy(dtype=np.float64)
-            ax.plot(epochs, val, label="val_loss (validation)")
+            ax.plot(epochs, val, label="validation", **line_style(1))
             best = int(np.nanargmin(val)) + 1
-            ax.axvline(best, color=ACTUAL_COLOR, linestyle="--", linewidth=0.8)
-            ax.set_title(f"lowest validation loss at epoch {best}")
+            ax.axvline(
+                best,
+                color=ACTUAL_COLOR,
+                linestyle=":",
+                linewidth=0.8,
+                label=f"epoch kept ({best})",
+            )
         ax.set_xlabel("epoch")
         ax.set_ylabel("loss")
         ax.legend()
