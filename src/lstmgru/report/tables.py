@@ -10,9 +10,10 @@ displays carries two outputs made from the same cell texts:
 
 Names
 -----
-Column labels, index names and text cells are shown by their display names:
-:data:`lstmgru.names.LABELS` always applies (model and result-column code names such as
-``lstm_gru`` or ``dm_pvalue_vs_random_walk``), a table's ``names`` take precedence.
+Column labels and index names are shown by their display names: :data:`lstmgru.names.LABELS`
+always applies (result-column code names such as ``dm_pvalue_vs_random_walk``), and so do the
+model names (``lstm_gru``) and the span names (``train``) in text cells; a table's ``names``
+take precedence and also apply to text cells (``code`` columns excepted).
 
 Formats (one per column)
 ------------------------
@@ -70,7 +71,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lstmgru.names import COLUMN_FORMATS, LABELS, ColumnFormat
+from lstmgru.names import COLUMN_FORMATS, DISPLAY_NAMES, LABELS, ColumnFormat
 
 __all__ = [
     "LONG_ROWS",
@@ -135,6 +136,8 @@ _STAT_LABEL_RE = re.compile(r"statistic|(^|[\s_])stat($|[\s_])", re.I)
 _ABBREVIATIONS = ("e.g", "i.e", "vs", "cf", "al", "approx", "resp", "etc", "Fig", "Eq", "No")
 
 Format = int | str | Callable[[Any], str]
+#: Text cells shown by a display name even when a table passes no ``names``: models and spans.
+_SPAN_NAMES = {"train": "Training", "validation": "Validation", "test": "Test"}
 
 
 def latex_escape(text: object) -> str:
@@ -486,7 +489,8 @@ def _cells(
         raise ValueError("a table needs a non-empty DataFrame; show a sentence instead")
     if not frame.columns.is_unique:
         raise ValueError(f"column labels must be unique; got {list(frame.columns)}")
-    names = {**LABELS, **(names or {})}
+    headers_names = {**LABELS, **(names or {})}
+    names = {**DISPLAY_NAMES, **_SPAN_NAMES, **(names or {})}  # of text cells
     formats = dict(formats or {})
     code = {str(c) for c in code}
     if index is None:
@@ -509,7 +513,7 @@ def _cells(
         )
         is_numeric = col.numeric and j >= n_index
         values = col.texts
-        if not is_numeric:
+        if not is_numeric and _label_text(label) not in code:
             values = [names.get(v, v) for v in values]
         texts[label] = values
         star_cols[label] = col.stars or [""] * len(values)
@@ -534,7 +538,7 @@ def _cells(
     if isinstance(columns, pd.MultiIndex):
         headers = [
             tuple(
-                _header(names.get(str(x), str(x)), suffix if k == len(t) - 1 else "")
+                _header(headers_names.get(str(x), str(x)), suffix if k == len(t) - 1 else "")
                 for k, x in enumerate(t)
             )
             for t, suffix in zip(columns, suffixes, strict=True)
@@ -542,7 +546,7 @@ def _cells(
         headers = pd.MultiIndex.from_tuples(headers)
     else:
         headers = [
-            _header(names.get(str(c), str(c)), suffix)
+            _header(headers_names.get(str(c), str(c)), suffix)
             for c, suffix in zip(columns, suffixes, strict=True)
         ]
     out.columns = headers
