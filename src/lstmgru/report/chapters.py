@@ -72,10 +72,7 @@ def run_preprocessors(nb, preprocessors: Sequence[Preprocessor], resources: dict
 
 
 def _prepared(path: Path, parameter_label: str, what: str):
-    caption = (
-        f"Parameters of {what} in this run. Set by papermill; every other parameter keeps "
-        "the notebook's default."
-    )
+    caption = f"Parameters of {what} in this run."
     return run_preprocessors(
         nbformat.read(path, as_version=4),
         [
@@ -147,7 +144,9 @@ def _experiment_section(path: Path, ticker: str, key: str, build: Path) -> tuple
     prefix = ticker_label(ticker)
     nb = _prepared(path, "tab:parameters", f"the experiment on {md_escape(ticker)}")
     _, intro = split_title(nb)
-    nb = run_preprocessors(nb, [LabelPrefixPreprocessor(prefix=prefix), CaptionPreprocessor()])
+    nb = run_preprocessors(
+        nb, [LabelPrefixPreprocessor(prefix=prefix, instrument=ticker), CaptionPreprocessor()]
+    )
     body = export_latex(nb, key, build, path.parent, heading_shift=1)
     return intro, rf"\section{{{latex_escape(ticker)}}}\label{{sec:{prefix}}}" + "\n\n" + body
 

@@ -18,6 +18,7 @@ from lstmgru.report.markdown import notebook_title
 from lstmgru.report.paths import RunNotebooks
 from lstmgru.report.preprocessors import (
     HtmlCaptionPreprocessor,
+    LabelPrefixPreprocessor,
     ParameterTablePreprocessor,
     StreamFilterPreprocessor,
     tag_remover,
@@ -55,12 +56,14 @@ def build_html(notebooks: RunNotebooks, html_dir: str | Path) -> list[Path]:
     for stem, path, ticker in tqdm(
         _pages(notebooks), desc="report: html", unit="nb", disable=None, leave=False
     ):
+        instrument = [LabelPrefixPreprocessor(prefix=ticker_label(ticker), instrument=ticker)]
         nb = run_preprocessors(
             nbformat.read(path, as_version=4),
             [
                 tag_remover(),
                 StreamFilterPreprocessor(),
                 ParameterTablePreprocessor(),
+                *(instrument if ticker else []),
                 HtmlCaptionPreprocessor(),
             ],
         )

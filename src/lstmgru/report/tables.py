@@ -565,15 +565,20 @@ def _cells(
     return _Cells(out, tuple(numeric), n_index, star_frame, bold_frame, tuple(codes), tuple(notes))
 
 
-def _widths(cells: _Cells) -> list[int]:
+def _length(text: str) -> float:
+    """Width of ``text`` in average characters: capitals count 1.2."""
+    return len(text) + 0.2 * sum(c.isupper() for c in text)
+
+
+def _widths(cells: _Cells) -> list[float]:
     frame = cells.frame
     widths = []
     for j, label in enumerate(frame.columns):
         parts = label if isinstance(label, tuple) else (label,)
-        head = max(len(parts[-1]), 1) if frame.columns.nlevels > 1 else len(str(label))
+        head = _length(str(parts[-1] if frame.columns.nlevels > 1 else label))
         body = max(
             (
-                len(v) + len(s)
+                _length(v) + 0.7 * len(s)
                 for v, s in zip(frame.iloc[:, j], cells.stars.iloc[:, j], strict=True)
             ),
             default=0,
@@ -582,7 +587,7 @@ def _widths(cells: _Cells) -> list[int]:
     return widths
 
 
-def _width_pt(widths: list[int], char_pt: float) -> float:
+def _width_pt(widths: list[float], char_pt: float) -> float:
     return sum(w * char_pt + _COLUMN_PAD_PT for w in widths)
 
 
