@@ -97,7 +97,7 @@ def test_parameter_rows_show_every_parameter_of_the_run_as_a_reader_reads_it() -
     rows = report.parameter_rows(_parameter_notebook())
     assert rows == [
         ("ticker", "KO", "Instrument to forecast"),
-        ("profile", "quick", "Quick | default | full"),
+        ("profile", "quick", "quick | default | full"),
         ("start", "profile's value", "First date"),
         ("epochs", "5", "Maximum training epochs"),
         ("extra", "1, 2", ""),

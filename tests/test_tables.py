@@ -328,6 +328,19 @@ def test_user_note_comes_first() -> None:
             "Clark–West tests against the drift (one-sided; raw and Holm-adjusted)",
         ),
         ("Scores, e.g. RMSE. More.", "Scores, e.g. RMSE"),
+        (
+            "One-step forecasts against the observed close over the test span, with the last 60 "
+            "days enlarged.",
+            "One-step forecasts against the observed close over the test span",
+        ),
+        (
+            "Gradient norm $\\lVert \\partial h_T / \\partial s_t \\rVert_2$ against the distance "
+            "$T - t$ for a simple RNN, an LSTM and a GRU with random weights ($m = 16$, $n = 1$), "
+            "at the Keras initialisation (solid) and with strongly retaining gates, $b_f = 3$.",
+            "Gradient norm $\\lVert \\partial h_T / \\partial s_t \\rVert_2$ against the distance "
+            "$T - t$ for a simple RNN, an LSTM and a GRU with random weights, at the Keras "
+            "initialisation and with strongly retaining gates",
+        ),
         ("Norm $x.y: z$ of the gates; more.", "Norm $x.y: z$ of the gates"),
     ],
 )
@@ -355,3 +368,14 @@ def test_key_value_table_for_records() -> None:
     shown = tables.key_value_table(record, caption="Run record.", label="tab:run")
     assert r"\texttt{run\_id}" in shown.latex and r"\label{tab:run}" in shown.latex
     assert "<code>data.source</code>" in shown.html
+
+
+def test_as_printed_makes_ties_at_the_printed_precision_equal() -> None:
+    mse = pd.Series(
+        [0.00037102, 0.00037104, 0.00040], index=["ar", "lstm", "gru"], name="mse_return"
+    )
+    shown = tables.as_printed(mse, digits=3)
+    assert shown.tolist() == pytest.approx([0.000371, 0.000371, 0.0004])
+    assert shown.rank(method="min").tolist() == [1.0, 1.0, 3.0]
+    r2 = pd.Series([0.001234, np.nan], name="r2_oos")
+    assert tables.as_printed(r2).tolist()[0] == pytest.approx(0.00123)

@@ -21,7 +21,6 @@ from lstmgru.report.markdown import (
     join_display_paragraphs,
     latex_escape,
     markdown_to_latex,
-    md_escape,
     normalise_markdown_latex,
     split_title,
 )
@@ -142,7 +141,7 @@ def ticker_label(ticker: str) -> str:
 def _experiment_section(path: Path, ticker: str, key: str, build: Path) -> tuple[str, str]:
     """``(intro markdown, latex)`` of one ticker's experiment notebook as a section."""
     prefix = ticker_label(ticker)
-    nb = _prepared(path, "tab:parameters", f"the experiment on {md_escape(ticker)}")
+    nb = _prepared(path, "tab:parameters", "the experiment")
     _, intro = split_title(nb)
     nb = run_preprocessors(
         nb, [LabelPrefixPreprocessor(prefix=prefix, instrument=ticker), CaptionPreprocessor()]

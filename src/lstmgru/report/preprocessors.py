@@ -219,7 +219,9 @@ def _shown(value: object, description: str) -> tuple[str, str]:
     else:
         text = str(value)
     description = "; ".join(p for p in parts if p)
-    return text, description[:1].upper() + description[1:]
+    if " | " not in description:  # "quick | default | full" lists values: kept as written
+        description = description[:1].upper() + description[1:]
+    return text, description
 
 
 def parameter_rows(

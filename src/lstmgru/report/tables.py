@@ -49,7 +49,8 @@ leading left-aligned columns, a repeated outer level printed once; an unnamed in
 Layout (LaTeX, A4 text width of ``report/thesis.tex``)
 ------------------------------------------------------
 The natural width is estimated from the longest text in every column. A table that fits in
-``\\small`` is set in ``\\small``; else in ``\\footnotesize``; if it still does not fit, a long
+``\\small`` is set in ``\\small``; else its long headers go on two lines (before the unit) and it
+is set in the largest size that fits; if it still does not fit in ``\\footnotesize``, a long
 text column wraps (``tabularx``), otherwise the columns are split into several portrait tables
 that each repeat the index columns, the first with the caption, the others captioned
 "Table N (continued)". Nothing is ever rotated. A table of more than :data:`LONG_ROWS` rows
@@ -79,6 +80,7 @@ __all__ = [
     "STAR_LEVELS",
     "TEXT_WIDTH_PT",
     "Table",
+    "as_printed",
     "html_table",
     "key_value_frame",
     "key_value_table",
@@ -100,12 +102,14 @@ STAR_LEVELS = (0.10, 0.05, 0.01)
 #: Font sizes tried in turn, with the estimated width of one character (pt): measured on the
 #: quick run's tables (Latin Modern digits and capitals), rounded up so that no table overflows.
 _FONTS = ((r"\small", 5.4), (r"\footnotesize", 4.9))
+#: Share of the text width a table may fill by the estimate (a margin for the estimate's error).
+_FIT = 0.97
 #: Padding of one column (2 x \tabcolsep, pt).
 _COLUMN_PAD_PT = 12.0
 #: A text column longer than this (characters) wraps rather than forcing a split.
 _WRAP_CHARS = 30
-#: A short caption longer than this (characters) loses its parenthetical remarks.
-_SHORT_CHARS = 90
+#: A short caption longer than this (printed characters) is shortened (:func:`short_caption`).
+_SHORT_CHARS = 75
 
 _SUPERSCRIPTS = str.maketrans("0123456789-−", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁻")
 _LATEX_SPECIAL = {
@@ -155,17 +159,16 @@ def _caption_html(markdown: str) -> str:
     return html.escape(markdown, quote=False)
 
 
-def short_caption(caption: str, limit: int = _SHORT_CHARS) -> str:
-    """The entry of a caption in the list of tables or figures.
+def _visible_length(text: str) -> float:
+    """Printed length of a caption's text: mathematics counts a third of its source."""
+    parts = _MATH_RE.split(text)
+    return sum(len(p) / 3 if _MATH_RE.fullmatch(p) else len(p) for p in parts)
 
-    The caption's first clause: the text up to the first ``.``, ``;`` or ``:`` that is followed
-    by a space (or ends the caption) and lies outside ``$...$`` and parentheses; a full stop
-    after an abbreviation (``e.g.``, ``vs.``) does not count. A result longer than ``limit``
-    characters loses its parenthetical remarks. No final full stop.
-    """
-    caption = " ".join(caption.split())
-    depth, in_math, cut = 0, False, len(caption)
-    for i, char in enumerate(caption):
+
+def _top_level(text: str) -> list[tuple[int, str]]:
+    """``(index, char)`` of the characters of ``text`` outside ``$...$`` and parentheses."""
+    out, depth, in_math = [], 0, False
+    for i, char in enumerate(text):
         if char == "$":
             in_math = not in_math
         elif in_math:
@@ -174,19 +177,55 @@ def short_caption(caption: str, limit: int = _SHORT_CHARS) -> str:
             depth += 1
         elif char == ")":
             depth = max(depth - 1, 0)
-        elif char in ".;:" and depth == 0 and (i + 1 == len(caption) or caption[i + 1] == " "):
+        elif depth == 0:
+            out.append((i, char))
+    return out
+
+
+def short_caption(caption: str, limit: int = _SHORT_CHARS) -> str:
+    """The entry of a caption in the list of tables or figures.
+
+    The caption's first clause: the text up to the first ``.``, ``;`` or ``:`` that is followed
+    by a space (or ends the caption) and lies outside ``$...$`` and parentheses; a full stop
+    after an abbreviation (``e.g.``, ``vs.``) does not count. A clause longer than ``limit``
+    printed characters loses its parenthetical remarks and then ends at a comma: the last one
+    before ``limit`` (else the first after it) that does not start an item of a list (a part
+    with "and" up to the next comma). No final full stop.
+    """
+    caption = " ".join(caption.split())
+    cut = len(caption)
+    for i, char in _top_level(caption):
+        if char in ".;:" and (i + 1 == len(caption) or caption[i + 1] == " "):
             if char == "." and caption[:i].endswith(_ABBREVIATIONS):
                 continue
             cut = i
             break
     short = caption[:cut].strip().rstrip(".")
-    if len(short) > limit:
-        parts = _MATH_RE.split(short)
-        stripped = "".join(
-            p if _MATH_RE.fullmatch(p) else re.sub(r"\s*\([^()]*\)", "", p) for p in parts
-        )
-        short = " ".join(stripped.split())
-    return short
+    if _visible_length(short) <= limit:
+        return short
+    keep, depth, in_math = [], 0, False
+    for char in short:  # drop the parenthetical remarks
+        if char == "$":
+            in_math = not in_math
+        if not in_math and char == "(":
+            depth += 1
+        if depth == 0:
+            keep.append(char)
+        if not in_math and char == ")":
+            depth = max(depth - 1, 0)
+    short = re.sub(r"\s+([,;.])", r"\1", " ".join("".join(keep).split()))
+    if _visible_length(short) <= limit:
+        return short
+    commas = [i for i, char in _top_level(short) if char == ","]
+    ends = []
+    for k, i in enumerate(commas):
+        following = short[i + 1 : commas[k + 1] if k + 1 < len(commas) else len(short)]
+        if " and " not in following and " or " not in following:
+            ends.append(i)
+    before = [i for i in ends if _visible_length(short[:i]) <= limit]
+    if before:
+        return short[: before[-1]]
+    return short[: ends[0]] if ends else short
 
 
 _short_caption = short_caption
@@ -350,7 +389,7 @@ def _format_column(
         return column(lambda v: pd.Timestamp(v).strftime("%Y-%m-%d"), False)
 
     kind = spec.kind if spec is not None else None
-    if kind is None:
+    if kind is None and not pd.api.types.is_integer_dtype(series):
         if _PVALUE_LABEL_RE.search(key):
             kind = "pvalue"
         elif _STAT_LABEL_RE.search(key):
@@ -415,6 +454,22 @@ def _format_column(
     texts = [na_rep if _missing(v) else _text_value(v, n)[0] for v in series]
     values = [_parse(t) if numeric else None for t in texts]
     return _Column(texts, numeric, values=values, dash=dash and numeric)
+
+
+def as_printed(series: pd.Series, column: str | None = None, digits: int = 3) -> pd.Series:
+    """``series`` at the precision a table prints it (its scale undone), e.g. to rank on.
+
+    ``column`` is the registry key that decides the format (default the series' name). Models
+    whose values print alike get equal values here, so that ranks computed from them
+    (``rank(method="min")``) share a place instead of ordering rounding noise.
+    """
+    label = column if column is not None else series.name
+    col = _format_column(label, series, digits=digits, formats={}, stars=False, na_rep=NA)
+    if not col.numeric:
+        raise ValueError(f"column {label!r} is not numeric")
+    factor = 100.0 if col.suffix == "%" else 10.0**col.scale
+    values = [np.nan if v is None else v / factor for v in col.values]
+    return pd.Series(values, index=series.index, name=series.name, dtype="float64")
 
 
 def _directions(
@@ -570,19 +625,49 @@ def _length(text: str) -> float:
     return len(text) + 0.2 * sum(c.isupper() for c in text)
 
 
-def _widths(cells: _Cells) -> list[float]:
+def _body_width(cells: _Cells, j: int) -> float:
+    return max(
+        (
+            _length(v) + 0.7 * len(s)
+            for v, s in zip(cells.frame.iloc[:, j], cells.stars.iloc[:, j], strict=True)
+        ),
+        default=0,
+    )
+
+
+def _header_lines(header: str, body: float) -> list[str]:
+    """A header wider than its column's cells on two lines: before its unit ``(...)``, else (if
+    much wider) at the space nearest the middle outside parentheses; otherwise on one line."""
+    if _length(header) <= body + 2 or " " not in header:
+        return [header]
+    match = re.fullmatch(r"(.+?)\s(\([^()]*\))", header)
+    if match:
+        return [match[1], match[2]]
+    if _length(header) <= body + 6:
+        return [header]
+    spaces, depth = [], 0
+    for i, char in enumerate(header):
+        depth += (char == "(") - (char == ")")
+        if char == " " and depth == 0:
+            spaces.append(i)
+    if not spaces:
+        return [header]
+    i = min(spaces, key=lambda k: abs(k - len(header) / 2))
+    return [header[:i], header[i + 1 :]]
+
+
+def _widths(cells: _Cells, split: bool = False) -> list[float]:
+    """Estimated width of each column in characters; ``split``: headers on two lines."""
     frame = cells.frame
     widths = []
     for j, label in enumerate(frame.columns):
-        parts = label if isinstance(label, tuple) else (label,)
-        head = _length(str(parts[-1] if frame.columns.nlevels > 1 else label))
-        body = max(
-            (
-                _length(v) + 0.7 * len(s)
-                for v, s in zip(frame.iloc[:, j], cells.stars.iloc[:, j], strict=True)
-            ),
-            default=0,
-        )
+        body = _body_width(cells, j)
+        if frame.columns.nlevels > 1:
+            head = _length(str(label[-1]))
+        elif not split:
+            head = _length(str(label))
+        else:
+            head = max(_length(line) for line in _header_lines(str(label), body))
         widths.append(max(head, body, 1))
     return widths
 
@@ -610,7 +695,9 @@ def _latex_cell(text: str, stars: str, most: int, bold: bool, code: bool) -> str
     return out
 
 
-def _tabular(cells: _Cells, columns: list[int], wrap: set[int], long: dict | None) -> str:
+def _tabular(
+    cells: _Cells, columns: list[int], wrap: set[int], long: dict | None, split: bool = False
+) -> str:
     """One booktabs tabular (or longtable) of the given columns, by Styler.to_latex."""
     part = cells.frame.iloc[:, columns]
     data = {}
@@ -622,13 +709,19 @@ def _tabular(cells: _Cells, columns: list[int], wrap: set[int], long: dict | Non
             for t, s, b in zip(part.iloc[:, k], stars, cells.bold.iloc[:, j], strict=True)
         ]
     escaped = pd.DataFrame(data)
-    escaped.columns = part.columns.map(
-        (lambda t: tuple(latex_escape(x) for x in t))
-        if isinstance(part.columns, pd.MultiIndex)
-        else latex_escape
-    )
-    if isinstance(escaped.columns, pd.MultiIndex):
-        escaped.columns = pd.MultiIndex.from_tuples(list(escaped.columns))
+    if isinstance(part.columns, pd.MultiIndex):
+        escaped.columns = pd.MultiIndex.from_tuples(
+            [tuple(latex_escape(x) for x in t) for t in part.columns]
+        )
+    else:
+        headers = []
+        for k, j in enumerate(columns):
+            header = str(part.columns[k])
+            lines = _header_lines(header, _body_width(cells, j)) if split else [header]
+            text = r"\\".join(latex_escape(line) for line in lines)
+            align = "r" if cells.numeric[j] else "l"
+            headers.append(rf"\shortstack[{align}]{{{text}}}" if len(lines) > 1 else text)
+        escaped.columns = headers
     spec = "".join(
         r">{\raggedright\arraybackslash}X" if j in wrap else ("r" if cells.numeric[j] else "l")
         for j in columns
@@ -731,14 +824,17 @@ def latex_table(
         code=code,
     )
     widths = _widths(cells)
+    small_pt = _FONTS[-1][1]
+    split = _width_pt(widths, _FONTS[0][1]) > _FIT * TEXT_WIDTH_PT
+    if split:  # long headers on two lines before anything else
+        widths = _widths(cells, split=True)
     n = len(widths)
     font = _FONTS[-1][0]
     for name, char_pt in _FONTS:
-        if _width_pt(widths, char_pt) <= TEXT_WIDTH_PT:
+        if _width_pt(widths, char_pt) <= _FIT * TEXT_WIDTH_PT:
             font = name
             break
-    small_pt = _FONTS[-1][1]
-    fits = _width_pt(widths, small_pt) <= TEXT_WIDTH_PT
+    fits = _width_pt(widths, small_pt) <= _FIT * TEXT_WIDTH_PT
     wrap = (
         set()
         if fits
@@ -752,7 +848,7 @@ def latex_table(
         groups, current = [], list(keys)
         for j in range(cells.n_index, n):
             if len(current) > len(keys) and (
-                _width_pt([widths[i] for i in [*current, j]], small_pt) > TEXT_WIDTH_PT
+                _width_pt([widths[i] for i in [*current, j]], small_pt) > _FIT * TEXT_WIDTH_PT
             ):
                 groups.append(current)
                 current = list(keys)
@@ -765,12 +861,12 @@ def latex_table(
         cap = rf"\caption[{{{short}}}]{{{_caption_latex(caption)}}}"
         cap += rf"\label{{{label}}}" if label else ""
     if caption and len(cells.frame) > LONG_ROWS and len(groups) == 1:
-        body = _tabular(cells, groups[0], wrap, {})
+        body = _tabular(cells, groups[0], wrap, {}, split)
         lines = body.splitlines()
         # Caption and label go on the longtable's first line (Styler would repeat them).
         lines.insert(1, cap + r" \\")
         return "\n".join(["{" + font, *lines, notes, "}"]).replace("\n\n", "\n")
-    tabulars = [_tabular(cells, g, wrap, None) for g in groups]
+    tabulars = [_tabular(cells, g, wrap, None, split) for g in groups]
     if not caption:
         body = "\n\\par\\medskip\n".join(tabulars)
         return "\n".join(x for x in [r"\begin{center}", font, body, notes, r"\end{center}"] if x)
