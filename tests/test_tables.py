@@ -379,3 +379,23 @@ def test_as_printed_makes_ties_at_the_printed_precision_equal() -> None:
     assert shown.rank(method="min").tolist() == [1.0, 1.0, 3.0]
     r2 = pd.Series([0.001234, np.nan], name="r2_oos")
     assert tables.as_printed(r2).tolist()[0] == pytest.approx(0.00123)
+
+
+def test_best_value_is_sought_within_each_instrument() -> None:
+    family = pd.DataFrame(
+        {"r2_oos": [0.001, -0.002, -0.010, -0.004]},
+        index=pd.MultiIndex.from_tuples(
+            [("AAPL", "ar"), ("AAPL", "gru"), ("KO", "ar"), ("KO", "gru")],
+            names=["ticker", "model"],
+        ),
+    )
+    cells = tables._cells(family, digits=3, formats=None, names=None, index=None, na_rep="–")
+    assert cells.bold.iloc[:, 2].tolist() == [True, False, False, True]
+    assert cells.frame.iloc[:, 0].tolist() == ["AAPL", "", "KO", ""]  # outer level once
+
+
+def test_notes_sit_under_the_table_at_its_width() -> None:
+    latex = tables.latex_table(pd.DataFrame({"pt_pvalue": [0.01, 0.2]}), caption="N.")
+    assert r"\setbox0=\hbox{%" in latex and r"\parbox{\dimen0}" in latex
+    long = tables.latex_table(pd.DataFrame({"pt_pvalue": np.linspace(0, 1, 40)}), caption="L.")
+    assert r"\begin{longtable}" in long and r"\emph{Note.}" in long and r"\setbox0" not in long

@@ -33,8 +33,9 @@ columns), from the column's dtype and label:
   format string: ``1.2×10⁻⁷``;
 * a missing or infinite value prints as ``–`` (:data:`NA`);
 * the best value of a column is bold where "best" is defined (registry ``better``, or the
-  table's ``best``: ``"lower"``/``"higher"`` for all columns, or per column); ties at the
-  printed precision are all bold;
+  table's ``best``: ``"lower"``/``"higher"`` for all columns, or per column), within each group
+  of the outer index level when the index has several (per instrument); ties at the printed
+  precision are all bold;
 * numbers are right-aligned, text left-aligned; ``code`` columns in typewriter type.
 
 A note under the table explains what it uses: bold, stars, ``×10^k``, ``–``; ``note=`` adds
@@ -556,6 +557,12 @@ def _cells(
         frame.index = frame.index.set_names([n if n is not None else "" for n in frame.index.names])
         frame = frame.reset_index(col_fill="")
     directions = _directions(list(frame.columns), best)
+    # The best value is sought within each group of the outer index level (e.g. per instrument).
+    if n_index >= 2:
+        outer = frame.iloc[:, 0].tolist()
+        groups = [[i for i, v in enumerate(outer) if v == key] for key in dict.fromkeys(outer)]
+    else:
+        groups = [list(range(len(frame)))]
     texts: dict[object, list[str]] = {}
     star_cols: dict[object, list[str]] = {}
     bold_cols: dict[object, list[bool]] = {}
@@ -572,7 +579,13 @@ def _cells(
             values = [names.get(v, v) for v in values]
         texts[label] = values
         star_cols[label] = col.stars or [""] * len(values)
-        bold = _bold(col, directions[j]) if j >= n_index else [False] * len(values)
+        bold = [False] * len(values)
+        if j >= n_index:
+            for rows in groups:
+                part = _Column([col.texts[i] for i in rows], col.numeric)
+                part.values = [col.values[i] for i in rows] if col.values else []
+                for i, flag in zip(rows, _bold(part, directions[j]), strict=True):
+                    bold[i] = flag
         bold_cols[label] = bold
         numeric.append(is_numeric)
         suffixes.append(col.suffix if j >= n_index else "")
@@ -748,6 +761,23 @@ def _notes_latex(notes: Sequence[str]) -> str:
     return r"\par\smallskip{\footnotesize\raggedright\emph{Note.} " + text + r"\par}"
 
 
+def _with_notes(tabular: str, notes: Sequence[str]) -> str:
+    """``tabular`` with the notes under it, as wide as the table (at least 60 % of the line)."""
+    if not notes:
+        return tabular
+    text = " ".join(_caption_latex(n) for n in notes)
+    return "\n".join(
+        [
+            r"\setbox0=\hbox{%",
+            tabular + "}%",
+            r"\copy0",
+            r"\par\smallskip",
+            r"\dimen0=\wd0 \ifdim\dimen0<0.6\linewidth \dimen0=0.6\linewidth\fi",
+            r"\parbox{\dimen0}{\footnotesize\raggedright\emph{Note.} " + text + "}",
+        ]
+    )
+
+
 def latex_table(
     frame: pd.DataFrame | pd.Series,
     *,
@@ -854,7 +884,6 @@ def latex_table(
                 current = list(keys)
             current.append(j)
         groups.append(current)
-    notes = _notes_latex(cells.notes)
     cap = ""
     if caption:
         short = _caption_latex(short_caption or _short_caption(caption))
@@ -865,18 +894,19 @@ def latex_table(
         lines = body.splitlines()
         # Caption and label go on the longtable's first line (Styler would repeat them).
         lines.insert(1, cap + r" \\")
-        return "\n".join(["{" + font, *lines, notes, "}"]).replace("\n\n", "\n")
+        notes = _notes_latex(cells.notes)
+        return "\n".join(x for x in ["{" + font, *lines, notes, "}"] if x)
     tabulars = [_tabular(cells, g, wrap, None, split) for g in groups]
+    tabulars[-1] = _with_notes(tabulars[-1], cells.notes)
     if not caption:
         body = "\n\\par\\medskip\n".join(tabulars)
-        return "\n".join(x for x in [r"\begin{center}", font, body, notes, r"\end{center}"] if x)
+        return "\n".join([r"\begin{center}", font, body, r"\end{center}"])
     parts = []
     for k, tabular in enumerate(tabulars):
         if k == 0:
             head = cap.replace(r"\caption", r"\captionof{table}", 1)
         else:
             head = r"\captionof*{table}{Table~\thetable{} (continued)}"
-        last = k == len(tabulars) - 1
         parts.append(
             "\n".join(
                 x
@@ -887,7 +917,6 @@ def latex_table(
                     font,
                     head,
                     tabular,
-                    notes if last else "",
                     r"\end{minipage}",
                     r"\end{center}",
                 ]
