@@ -264,8 +264,9 @@ def _minus(text: str) -> str:
 
 
 def _fixed(value: float, digits: int) -> str:
-    """``value`` with ``digits`` decimals; a rounded zero has no sign."""
-    text = f"{value:.{digits}f}"
+    """``value`` with ``digits`` decimals (thousands separated from 10,000); a rounded zero has
+    no sign."""
+    text = f"{value:,.{digits}f}" if abs(value) >= 10_000 else f"{value:.{digits}f}"
     if text.startswith("-") and float(text) == 0.0:
         text = text[1:]
     return _minus(text)
@@ -770,7 +771,7 @@ def _with_notes(tabular: str, notes: Sequence[str]) -> str:
         [
             r"\setbox0=\hbox{%",
             tabular + "}%",
-            r"\copy0",
+            r"\leavevmode\copy0",
             r"\par\smallskip",
             r"\dimen0=\wd0 \ifdim\dimen0<0.6\linewidth \dimen0=0.6\linewidth\fi",
             r"\parbox{\dimen0}{\footnotesize\raggedright\emph{Note.} " + text + "}",
