@@ -82,11 +82,26 @@ def test_tables_are_numbered_in_order_and_never_rotated(tmp_path) -> None:
         {"theil_u2": [1.0, 0.99], "pt_pvalue": [np.nan, 0.02]},
         index=pd.Index(["random_walk", "lstm_gru"], name="model"),
     )
+    record = {
+        "run_id": "default-x",
+        "paths": {
+            f"notebook{i}": "/work/build/runs/default-x/" * 3 + f"{i}.ipynb" for i in range(40)
+        },
+    }
     nb = new_notebook(
         cells=[
             new_markdown_cell("| Symbol | Meaning |\n|---|---|\n| $x_t$ | input |\n"),
             table_cell(scores, "Scores of the models. More.", "tab:scores"),
             table_cell(wide, "Wide table by instrument.", "tab:wide"),
+            new_code_cell(
+                "",
+                outputs=[
+                    new_output(
+                        "display_data",
+                        data={"text/latex": tables.key_value_table(record, caption="Run.").latex},
+                    )
+                ],
+            ),
         ]
     )
     body = chapters.export_latex(nb, "t", tmp_path, tmp_path)
@@ -110,7 +125,7 @@ def test_tables_are_numbered_in_order_and_never_rotated(tmp_path) -> None:
         )
     lot = (tmp_path / "t.lot").read_text()
     numbers = re.findall(r"\\numberline \{([\d.]+)\}", lot)
-    assert numbers == ["1.1", "1.2"]  # the Markdown table took none; the wide one took one
+    assert numbers == ["1.1", "1.2", "1.3"]  # the Markdown table took none, the wide one one
     assert "\\ignorespaces Scores of the models}" in lot  # the short caption
     text = subprocess.run(
         ["pdftotext", "-layout", str(tmp_path / "t.pdf"), "-"],

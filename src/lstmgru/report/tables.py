@@ -710,9 +710,18 @@ def _latex_cell(text: str, stars: str, most: int, bold: bool, code: bool) -> str
 
 
 def _tabular(
-    cells: _Cells, columns: list[int], wrap: set[int], long: dict | None, split: bool = False
+    cells: _Cells,
+    columns: list[int],
+    wrap: set[int],
+    long: dict | None,
+    split: bool = False,
+    wrap_width: float | None = None,
 ) -> str:
-    """One booktabs tabular (or longtable) of the given columns, by Styler.to_latex."""
+    """One booktabs tabular (or longtable) of the given columns, by Styler.to_latex.
+
+    A wrapped column is an ``X`` column of ``tabularx``, or in a longtable (which has no ``X``)
+    a ``p`` column of ``wrap_width`` times the line width.
+    """
     part = cells.frame.iloc[:, columns]
     data = {}
     for k, j in enumerate(columns):
@@ -722,6 +731,8 @@ def _tabular(
             _latex_cell(t, s, most, b, cells.code[j])
             for t, s, b in zip(part.iloc[:, k], stars, cells.bold.iloc[:, j], strict=True)
         ]
+        if j in wrap:  # paths and lists may break after a slash or a comma
+            data[k] = [c.replace("/", r"/\allowbreak{}") for c in data[k]]
     escaped = pd.DataFrame(data)
     if isinstance(part.columns, pd.MultiIndex):
         escaped.columns = pd.MultiIndex.from_tuples(
@@ -736,10 +747,12 @@ def _tabular(
             align = "r" if cells.numeric[j] else "l"
             headers.append(rf"\shortstack[{align}]{{{text}}}" if len(lines) > 1 else text)
         escaped.columns = headers
-    spec = "".join(
-        r">{\raggedright\arraybackslash}X" if j in wrap else ("r" if cells.numeric[j] else "l")
-        for j in columns
+    wrapped = (
+        r">{\raggedright\arraybackslash}X"
+        if long is None
+        else rf">{{\raggedright\arraybackslash}}p{{{wrap_width or 0.4:.3f}\linewidth}}"
     )
+    spec = "".join(wrapped if j in wrap else ("r" if cells.numeric[j] else "l") for j in columns)
     styler = escaped.style.hide(axis="index")
     options: dict[str, Any] = {
         "hrules": True,
@@ -749,7 +762,7 @@ def _tabular(
     if long is not None:
         options.update(environment="longtable", **long)
     latex = styler.to_latex(**options).strip()
-    if wrap:
+    if wrap and long is None:
         latex = latex.replace(r"\begin{tabular}", r"\begin{tabularx}{\linewidth}", 1)
         latex = latex.replace(r"\end{tabular}", r"\end{tabularx}")
     return latex
@@ -891,7 +904,10 @@ def latex_table(
         cap = rf"\caption[{{{short}}}]{{{_caption_latex(caption)}}}"
         cap += rf"\label{{{label}}}" if label else ""
     if caption and len(cells.frame) > LONG_ROWS and len(groups) == 1:
-        body = _tabular(cells, groups[0], wrap, {}, split)
+        others = _width_pt([w for j, w in enumerate(widths) if j not in wrap], small_pt)
+        share = (TEXT_WIDTH_PT - others) / TEXT_WIDTH_PT / max(len(wrap), 1)
+        share -= _COLUMN_PAD_PT / TEXT_WIDTH_PT
+        body = _tabular(cells, groups[0], wrap, {}, split, max(share, 0.2))
         lines = body.splitlines()
         # Caption and label go on the longtable's first line (Styler would repeat them).
         lines.insert(1, cap + r" \\")
