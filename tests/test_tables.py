@@ -406,3 +406,19 @@ def test_a_long_table_with_long_text_wraps_in_a_paragraph_column() -> None:
     latex = tables.key_value_table(record, caption="Run record.", label="tab:run").latex
     assert r"\begin{longtable}" in latex and "X" not in latex.split("\n")[1]
     assert r">{\raggedright\arraybackslash}p{" in latex and "tabularx" not in latex
+
+
+def test_a_two_level_header_takes_the_format_of_the_level_the_registry_knows() -> None:
+    seeds = pd.DataFrame(
+        [[0.0004, 0.00001, 0.51], [0.0005, 0.00002, 0.49]],
+        columns=pd.MultiIndex.from_tuples(
+            [("mse_return", "mean"), ("mse_return", "std"), ("directional_accuracy", "mean")]
+        ),
+        index=pd.Index(["lstm", "gru"], name="model"),
+    )
+    texts = _texts(seeds)
+    assert list(texts.columns[1]) == ["MSE (return)", "Mean (×10⁴)"]
+    assert texts.iloc[:, 1].tolist() == ["4.000", "5.000"]
+    assert texts.iloc[:, 3].tolist() == ["0.510", "0.490"]
+    bold = tables._cells(seeds, digits=3, formats=None, names=None, index=None, na_rep="–").bold
+    assert bold.iloc[:, 1].tolist() == [True, False] and not bold.iloc[:, 2].any()

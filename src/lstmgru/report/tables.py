@@ -252,10 +252,12 @@ def _label_text(label: object) -> str:
 
 
 def _code_name(label: object) -> str:
-    """The registry key of a column label (the last level of a tuple)."""
+    """The registry key of a column label (of a tuple: its last level the registry knows, else
+    its last level)."""
     if isinstance(label, tuple):
         parts = [str(x) for x in label if str(x)]
-        return parts[-1] if parts else ""
+        known = [x for x in parts if x in COLUMN_FORMATS]
+        return known[-1] if known else (parts[-1] if parts else "")
     return str(label)
 
 
@@ -488,7 +490,10 @@ def _directions(
             out.append(best)
             continue
         spec = COLUMN_FORMATS.get(code)
-        out.append(spec.better if spec is not None else None)
+        last = [str(x) for x in label if str(x)][-1:] if isinstance(label, tuple) else [code]
+        # Of a metric's summary over seeds, only a central value has a best (not std, min, max).
+        central = last and last[0] in (code, "mean", "median")
+        out.append(spec.better if spec is not None and central else None)
     for direction in out:
         if direction not in (None, "lower", "higher"):
             raise ValueError(f"best must be 'lower', 'higher' or None; got {direction!r}")
