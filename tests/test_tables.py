@@ -235,6 +235,9 @@ def test_small_values_are_scaled_never_zero_and_never_minus_zero() -> None:
     assert list(texts.columns) == ["Model", "MSE (return, ×10⁴)", "x"]
     assert texts["MSE (return, ×10⁴)"].tolist() == ["3.710", "3.680", "4.000"]
     assert texts["x"].tolist() == ["0.000", "0.500", "0.200"]  # no "−0.000"
+    # Values that keep two significant digits at the table's precision stay as they are.
+    rates = _texts(pd.DataFrame({"learning_rate": [0.001, 0.003]}), digits=4)
+    assert rates.iloc[:, 0].tolist() == ["0.0010", "0.0030"] and rates.columns[0] == "learning_rate"
     latex = tables.latex_table(frame, caption="S.")
     assert r"MSE (return, \texttimes{}10\textsuperscript{4})" in latex or (
         r"MSE (return, ×10\textsuperscript{4})" in latex

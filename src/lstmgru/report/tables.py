@@ -25,8 +25,9 @@ columns), from the column's dtype and label:
   below 0.001, significance stars ``*``, ``**``, ``***`` below 0.10, 0.05, 0.01 (``stars=False``
   turns them off); test statistics: two decimals;
 * per cent (registry: R², returns, drawdown): the fraction times 100, ``%`` in the header;
-* other floats: ``digits`` decimals (per column if a mapping); a column whose largest value is
-  below 0.1 is printed times ``10^k`` (``×10⁴`` in the header) so that no value reads ``0.000``;
+* other floats: ``digits`` decimals (per column if a mapping); a column whose values are all
+  below 0.1 and would keep fewer than two significant digits is printed times ``10^k``
+  (``×10⁴`` in the header), so that no value reads ``0.000``;
   a rounded zero never carries a minus sign; negative numbers get a true minus sign (U+2212);
 * integers (and float columns of whole numbers, such as counts after a join): thousands
   separators, ``3,269``; booleans: ``yes`` / ``no``; dates: ``YYYY-MM-DD``; ``1.2e-07`` from a
@@ -104,7 +105,7 @@ STAR_LEVELS = (0.10, 0.05, 0.01)
 #: quick run's tables (Latin Modern digits and capitals), rounded up so that no table overflows.
 _FONTS = ((r"\small", 5.4), (r"\footnotesize", 4.9))
 #: Share of the text width a table may fill by the estimate (a margin for the estimate's error).
-_FIT = 0.97
+_FIT = 1.0
 #: Padding of one column (2 x \tabcolsep, pt).
 _COLUMN_PAD_PT = 12.0
 #: A text column longer than this (characters) wraps rather than forcing a split.
@@ -443,7 +444,8 @@ def _format_column(
             return column(lambda v: _fixed(float(v), n), True)
         nonzero = np.abs(finite[finite != 0])
         scale = 0
-        if nonzero.size and float(np.max(nonzero)) < 0.1:
+        # Scaled when every value is small and some would keep fewer than two significant digits.
+        if nonzero.size and np.max(nonzero) < 0.1 and np.min(nonzero) < 10.0 ** (1 - n):
             scale = -math.floor(math.log10(float(np.max(nonzero))))
         factor = 10.0**scale
         out = column(lambda v: _fixed(float(v) * factor, n), True)
@@ -797,6 +799,26 @@ def _with_notes(tabular: str, notes: Sequence[str]) -> str:
     )
 
 
+def _balanced(
+    groups: list[list[int]], keys: list[int], widths: list[float], char_pt: float
+) -> list[list[int]]:
+    """The columns of ``groups`` (each led by the index columns ``keys``) in as many parts of
+    about equal width, when each still fits; else ``groups`` as they are."""
+    columns = [j for g in groups for j in g if j not in keys]
+    target = sum(widths[j] for j in columns) / len(groups)
+    parts, current, width = [], [], 0.0
+    for j in columns:
+        if current and width + widths[j] / 2 > target and len(parts) < len(groups) - 1:
+            parts.append(current)
+            current, width = [], 0.0
+        current.append(j)
+        width += widths[j]
+    parts.append(current)
+    out = [[*keys, *part] for part in parts]
+    fit = all(_width_pt([widths[i] for i in g], char_pt) <= _FIT * TEXT_WIDTH_PT for g in out)
+    return out if fit and len(out) == len(groups) else groups
+
+
 def latex_table(
     frame: pd.DataFrame | pd.Series,
     *,
@@ -903,6 +925,7 @@ def latex_table(
                 current = list(keys)
             current.append(j)
         groups.append(current)
+        groups = _balanced(groups, keys, widths, small_pt)
     cap = ""
     if caption:
         short = _caption_latex(short_caption or _short_caption(caption))
