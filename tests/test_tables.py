@@ -405,7 +405,7 @@ def test_notes_sit_under_the_table_at_its_width() -> None:
 
 
 def test_a_long_table_with_long_text_wraps_in_a_paragraph_column() -> None:
-    record = {f"key{i}": "/a/long/path/" * 6 + str(i) for i in range(40)}
+    record = {f"key{i}": "/a/long/path/" * 9 + str(i) for i in range(40)}
     latex = tables.key_value_table(record, caption="Run record.", label="tab:run").latex
     assert r"\begin{longtable}" in latex and "X" not in latex.split("\n")[1]
     assert r">{\raggedright\arraybackslash}p{" in latex and "tabularx" not in latex
