@@ -425,3 +425,13 @@ def test_a_two_level_header_takes_the_format_of_the_level_the_registry_knows() -
     assert texts.iloc[:, 3].tolist() == ["0.510", "0.490"]
     bold = tables._cells(seeds, digits=3, formats=None, names=None, index=None, na_rep="–").bold
     assert bold.iloc[:, 1].tolist() == [True, False] and not bold.iloc[:, 2].any()
+
+
+def test_every_registered_column_has_a_display_name_and_a_known_kind() -> None:
+    from lstmgru.names import COLUMN_FORMATS
+
+    kinds = {"number", "pvalue", "statistic", "percent", "count", "ratio"}
+    for key, spec in COLUMN_FORMATS.items():
+        assert key in LABELS, key
+        assert spec.kind in kinds and spec.better in (None, "lower", "higher"), key
+        assert not spec.stars or spec.kind == "pvalue", key
