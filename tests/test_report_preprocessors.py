@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
@@ -92,13 +93,14 @@ def _parameter_notebook(parameters=PARAMETERS):
     return nb
 
 
-def test_parameter_rows_show_values_that_differ_from_the_defaults() -> None:
+def test_parameter_rows_show_every_parameter_of_the_run_as_a_reader_reads_it() -> None:
     rows = report.parameter_rows(_parameter_notebook())
     assert rows == [
-        ("ticker", "KO", "instrument to forecast"),
+        ("ticker", "KO", "Instrument to forecast"),
         ("profile", "quick", "quick | default | full"),
-        ("epochs", "5", "maximum training epochs"),
-        ("extra", "[1, 2]", ""),
+        ("start", "profile's value", "First date"),
+        ("epochs", "5", "Maximum training epochs"),
+        ("extra", "1, 2", ""),
     ]
 
 
@@ -111,14 +113,15 @@ def test_parameter_table_replaces_the_injected_cell() -> None:
     (output,) = cell.outputs
     assert "results_dir" not in output.data["text/html"]
     assert (
-        "<th" in output.data["text/html"] and ">instrument to forecast<" in output.data["text/html"]
+        "<th" in output.data["text/html"] and ">Instrument to forecast<" in output.data["text/html"]
     )
     # A booktabs table with its caption and label, as every table of the notebooks.
     latex = output.data["text/latex"]
     assert r"\caption" in latex and "{Parameters.}" in latex and r"\label{tab:params}" in latex
-    assert "parameter & value & description" in latex
-    assert "ticker & KO & instrument to forecast" in latex
-    assert "epochs & 5 & maximum training epochs" in latex and "extra & [1, 2]" in latex
+    assert "Parameter & Value & Description" in latex
+    assert r"\texttt{ticker} & KO & Instrument to forecast" in latex
+    assert r"\texttt{epochs} & 5 & Maximum training epochs" in latex
+    assert r"\texttt{start} & profile's value & First date" in latex
     assert r"\toprule" in latex and r"\bottomrule" in latex
     # The caption preprocessor takes the table's LaTeX as it is.
     assert (
@@ -126,12 +129,21 @@ def test_parameter_table_replaces_the_injected_cell() -> None:
     )
 
 
-def test_parameter_cell_with_only_defaults_is_removed() -> None:
-    nb = _run_preprocessor(
-        ParameterTablePreprocessor(), _parameter_notebook({"ticker": "AAPL", "progress": False})
-    )
-    assert len(nb.cells) == 2
-    assert not any("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells)
+def test_parameter_table_is_the_same_for_every_run_and_speaks_of_the_run_only() -> None:
+    """A run at the notebook's defaults shows the same rows as any other run."""
+    tables_of = []
+    for ticker in ("AAPL", "KO"):
+        parameters = {"ticker": ticker, "profile": "default", "start": "", "progress": False}
+        nb = _run_preprocessor(ParameterTablePreprocessor(), _parameter_notebook(parameters))
+        assert len(nb.cells) == 3
+        (output,) = nb.cells[2].outputs
+        text = output.data["text/latex"] + output.data["text/html"]
+        for word in ("papermill", "notebook", "injected", "Set by"):
+            assert word not in text
+        rows = report.parameter_rows(nb)
+        tables_of.append([(name, description) for name, _, description in rows])
+        assert [name for name, _, _ in rows] == ["ticker", "profile", "start"]
+    assert tables_of[0] == tables_of[1]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -171,7 +183,7 @@ def test_label_prefix_rewrites_local_labels_and_their_references_only() -> None:
     assert "\\hyperref[fig:KO:forecasts]" in text
     assert nb.cells[1].metadata["label"] == "tab:KO:scores"
     assert nb.cells[2].metadata["label"] == "fig:KO:forecasts"
-    assert nb.cells[2].metadata["caption"] == "As in Table~\\ref{tab:KO:scores}."
+    assert nb.cells[2].metadata["caption"] == "KO: As in Table~\\ref{tab:KO:scores}."
 
 
 def test_citations_become_natbib_commands() -> None:
@@ -251,7 +263,10 @@ def test_figure_outputs_get_caption_label_and_prefer_pdf() -> None:
     meta = first.metadata["thesis"]
     assert meta["label"] == "fig:f" and second.metadata["thesis"]["label"] == "fig:f-2"
     assert meta["caption"] == r"Forecasts against \(P_t\). Zoomed on the last days."
-    assert meta["short_caption"] == r"Forecasts against \(P_t\)."
+    assert meta["short_caption"] == r"Forecasts against \(P_t\)"
+    cell.metadata["short_caption"] = "Forecasts"
+    nb = _run_preprocessor(CaptionPreprocessor(), new_notebook(cells=[cell]))
+    assert nb.cells[0].outputs[0].metadata["thesis"]["short_caption"] == "Forecasts"
 
 
 # ----------------------------------------------------------------------------------------------
@@ -274,8 +289,55 @@ def test_a_table_output_keeps_its_latex_and_its_labels_get_the_ticker() -> None:
     assert nb.cells[1].outputs[0].data["text/latex"] == shown.latex
     nb = _run_preprocessor(LabelPrefixPreprocessor(prefix="KO"), nb)
     latex = nb.cells[1].outputs[0].data["text/latex"]
-    assert r"\label{tab:KO:scores}" in latex and latex.count("KO") == 1
+    assert r"\label{tab:KO:scores}" in latex and latex.count("KO") == 3
+    assert r"\captionof{table}[{KO: Scores}]{KO: Scores; see" in latex
     assert nb.cells[0].source == "Table~\\ref{tab:KO:scores}."
+    assert "<caption>KO: Scores; see" in nb.cells[1].outputs[0].data["text/html"]
+
+
+def test_captions_name_the_instrument_for_the_pdf_and_the_html() -> None:
+    figure = new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "F"})
+    wide = pd.DataFrame(
+        np.arange(48.0).reshape(3, 16) * 1000.5,
+        columns=[f"TICKER{i}" for i in range(16)],
+        index=pd.Index(["a", "b", "c"], name="model"),
+    )
+    shown = tables.table(wide, caption="Wide scores. More.", label="tab:wide")
+    table = new_output("display_data", data={"text/latex": shown.latex, "text/html": shown.html})
+    cells = [
+        new_code_cell(
+            "",
+            outputs=[figure],
+            metadata={"caption": "Forecasts (last 60 days: zoom).", "label": "fig:f"},
+        ),
+        new_code_cell(
+            "", outputs=[table], metadata={"caption": "Wide scores. More.", "label": "tab:wide"}
+        ),
+        new_code_cell("", metadata={"caption": "Data of BRK.B only.", "label": "tab:x"}),
+    ]
+    nb = new_notebook(cells=cells)
+    nb = _run_preprocessor(LabelPrefixPreprocessor(prefix="BRK.B"), nb)
+    nb = _run_preprocessor(CaptionPreprocessor(), nb)
+    meta = nb.cells[0].outputs[0].metadata["thesis"]
+    assert meta["caption"] == "BRK.B: Forecasts (last 60 days: zoom)."
+    assert meta["short_caption"] == "BRK.B: Forecasts (last 60 days: zoom)"
+    latex = nb.cells[1].outputs[0].data["text/latex"]
+    assert r"\captionof{table}[{BRK.B: Wide scores}]{BRK.B: Wide scores. More.}" in latex
+    assert r"\captionof*{table}{Table~\thetable{} (continued)}" in latex  # not renamed
+    assert nb.cells[2].metadata["caption"] == "Data of BRK.B only."  # named already
+    html = _run_preprocessor(HtmlCaptionPreprocessor(), nb).cells[1].metadata["thesis_html"]
+    assert html["caption"].startswith("BRK.B: Wide scores.")
+    # The instrument can differ from the label prefix, or be switched off.
+    nb = _run_preprocessor(
+        LabelPrefixPreprocessor(prefix="_GSPC", instrument="^GSPC"),
+        new_notebook(cells=[new_code_cell("", metadata={"caption": "Scores.", "label": "t"})]),
+    )
+    assert nb.cells[0].metadata["caption"] == "\\^GSPC: Scores."
+    nb = _run_preprocessor(
+        LabelPrefixPreprocessor(prefix="KO", instrument=""),
+        new_notebook(cells=[new_code_cell("", metadata={"caption": "Scores.", "label": "t"})]),
+    )
+    assert nb.cells[0].metadata["caption"] == "Scores."
 
 
 def test_a_table_without_its_latex_is_refused() -> None:

@@ -21,7 +21,6 @@ from lstmgru.report.markdown import (
     join_display_paragraphs,
     latex_escape,
     markdown_to_latex,
-    md_escape,
     normalise_markdown_latex,
     split_title,
 )
@@ -72,10 +71,7 @@ def run_preprocessors(nb, preprocessors: Sequence[Preprocessor], resources: dict
 
 
 def _prepared(path: Path, parameter_label: str, what: str):
-    caption = (
-        f"Parameters of {what} in this run. Set by papermill; every other parameter keeps "
-        "the notebook's default."
-    )
+    caption = f"Parameters of {what} in this run."
     return run_preprocessors(
         nbformat.read(path, as_version=4),
         [
@@ -145,9 +141,11 @@ def ticker_label(ticker: str) -> str:
 def _experiment_section(path: Path, ticker: str, key: str, build: Path) -> tuple[str, str]:
     """``(intro markdown, latex)`` of one ticker's experiment notebook as a section."""
     prefix = ticker_label(ticker)
-    nb = _prepared(path, "tab:parameters", f"the experiment on {md_escape(ticker)}")
+    nb = _prepared(path, "tab:parameters", "the experiment")
     _, intro = split_title(nb)
-    nb = run_preprocessors(nb, [LabelPrefixPreprocessor(prefix=prefix), CaptionPreprocessor()])
+    nb = run_preprocessors(
+        nb, [LabelPrefixPreprocessor(prefix=prefix, instrument=ticker), CaptionPreprocessor()]
+    )
     body = export_latex(nb, key, build, path.parent, heading_shift=1)
     return intro, rf"\section{{{latex_escape(ticker)}}}\label{{sec:{prefix}}}" + "\n\n" + body
 

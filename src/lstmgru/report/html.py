@@ -23,6 +23,7 @@ from lstmgru.report.numbering import html_equation_refs, number_notebooks
 from lstmgru.report.paths import RunNotebooks
 from lstmgru.report.preprocessors import (
     HtmlCaptionPreprocessor,
+    LabelPrefixPreprocessor,
     ParameterTablePreprocessor,
     StreamFilterPreprocessor,
     tag_remover,
@@ -134,12 +135,14 @@ def build_html(notebooks: RunNotebooks, html_dir: str | Path) -> list[Path]:
         disable=None,
         leave=False,
     ):
+        instrument = [LabelPrefixPreprocessor(prefix=ticker_label(ticker), instrument=ticker)]
         nb = run_preprocessors(
             nb,
             [
                 tag_remover(),
                 StreamFilterPreprocessor(),
                 ParameterTablePreprocessor(),
+                *(instrument if ticker else []),
                 HtmlCaptionPreprocessor(),
             ],
         )

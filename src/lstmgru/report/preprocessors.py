@@ -5,10 +5,11 @@ One class per concern, each enabled by default and configured by traitlets:
 - :class:`StreamFilterPreprocessor`: stderr, progress bars, framework logs, warnings, widget
   views and bare figure reprs never reach the reader (:data:`NOISE_PATTERNS`).
 - :class:`ParameterTablePreprocessor`: papermill's injected-parameters cell becomes a table of the
-  parameters that differ from the notebook's defaults (values from papermill's notebook
-  metadata, defaults and their comments from papermill's parameter inspection).
+  run's parameters, the same rows for every run of the notebook (values from papermill's
+  notebook metadata, descriptions from the comments of the notebook's ``parameters`` cell).
 - :class:`MarkdownLatexPreprocessor`: citations, ties and labelled ``$$`` for pandoc's LaTeX.
-- :class:`LabelPrefixPreprocessor`: labels of a notebook included once per ticker made unique.
+- :class:`LabelPrefixPreprocessor`: labels of a notebook included once per ticker made unique,
+  and the instrument named in every caption.
 - :class:`CaptionPreprocessor`: captions and labels of figures for the LaTeX template.
 - :class:`HtmlCaptionPreprocessor`: numbered captions and reference links for the HTML page.
 
@@ -18,8 +19,8 @@ Cells tagged ``remove-cell`` disappear with their output (nbconvert's
 
 from __future__ import annotations
 
-import ast
 import copy
+import html
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -50,6 +51,7 @@ __all__ = [
     "ParameterTablePreprocessor",
     "StreamFilterPreprocessor",
     "caption_latex",
+    "caption_with_instrument",
     "clean_stream_text",
     "filter_outputs",
     "parameter_rows",
@@ -185,17 +187,41 @@ def notebook_defaults(nb) -> dict[str, Any]:
     return {p.name: p for p in translator.inspect(cells[0])}
 
 
-def _literal(source: str) -> object:
-    try:
-        return ast.literal_eval(source)
-    except (ValueError, SyntaxError):
-        return source
+_DEFAULT_CLAUSE_RE = re.compile(r'^\s*(""|0|none)\s+(.+?)\s*$')
 
 
-def _shown(value: object) -> str:
-    if value == "":
-        return '""'
-    return value if isinstance(value, str) else repr(value)
+def _shown(value: object, description: str) -> tuple[str, str]:
+    """``(value, description)`` as a reader reads them.
+
+    A value that the description explains in a clause such as ``"" keeps the profile's value``
+    or ``0 keeps the profile's value`` is printed as that meaning ("profile's value"), and the
+    clause leaves the description; an empty text is ``–``, a boolean ``yes``/``no``, a list its
+    items joined by commas.
+    """
+    token = '""' if value == "" else ("0" if value == 0 and not isinstance(value, bool) else None)
+    parts = [p.strip() for p in description.split(";")] if description else []
+    meaning = None
+    if token is not None:
+        for part in parts:
+            match = _DEFAULT_CLAUSE_RE.match(part)
+            if match and match[1] == token:
+                meaning = match[2]
+                parts.remove(part)
+                break
+    if meaning is not None:
+        text = "profile's value" if meaning.startswith("keeps the profile") else meaning
+    elif isinstance(value, bool):
+        text = "yes" if value else "no"
+    elif value == "" or value is None:
+        text = tables.NA
+    elif isinstance(value, list | tuple):
+        text = ", ".join(str(v) for v in value) if value else tables.NA
+    else:
+        text = str(value)
+    description = "; ".join(p for p in parts if p)
+    if " | " not in description:  # "quick | default | full" lists values: kept as written
+        description = description[:1].upper() + description[1:]
+    return text, description
 
 
 def parameter_rows(
@@ -207,48 +233,45 @@ def parameter_rows(
     ----------
     nb : nbformat.NotebookNode
         An executed notebook: the values come from ``nb.metadata.papermill.parameters``, the
-        defaults and their descriptions (the comment on the line) from its ``parameters`` cell.
+        descriptions (the comment on the line) from its ``parameters`` cell.
     hidden : iterable of str
         Parameters left out of the table (bookkeeping such as the results directory).
 
     Returns
     -------
     list of tuple of str
-        One row per injected parameter whose value differs from the notebook's default, values
-        as a reader would write them (strings without quotes, an empty string as ``""``).
+        One row per parameter set for the run (whether or not it equals the notebook's
+        default, so that every run of a notebook shows the same rows), in the order of the
+        ``parameters`` cell; values as a reader would write them (:func:`_shown`).
     """
     values = nb.metadata.get("papermill", {}).get("parameters") or {}
     defaults = notebook_defaults(nb)
     hidden = set(hidden)
+    order = {name: i for i, name in enumerate(defaults)}
+    names = sorted(
+        (n for n in values if n not in hidden), key=lambda n: (order.get(n, len(order)), n)
+    )
     rows = []
-    for name, value in values.items():
-        if name in hidden:
-            continue
+    for name in names:
         parameter = defaults.get(name)
-        if parameter is not None:
-            default_value = _literal(parameter.default)
-            if value == default_value or (
-                isinstance(default_value, tuple) and value == list(default_value)
-            ):
-                continue
-        rows.append((name, _shown(value), parameter.help if parameter is not None else ""))
+        value, description = _shown(values[name], parameter.help if parameter is not None else "")
+        rows.append((name, value, description))
     return rows
 
 
 class ParameterTablePreprocessor(ThesisPreprocessor):
-    """Replace papermill's injected-parameters cell by a table of the parameters.
+    """Replace papermill's injected-parameters cell by a table of the run's parameters.
 
     The cell keeps its place; its output becomes a table (parameter, value, description from
-    the comment in the notebook's ``parameters`` cell) as :func:`lstmgru.report.tables.table`
-    renders every table (``text/latex`` with caption and label, ``text/html``), and its metadata
-    gets the caption and ``label``. A cell without
-    parameters left to show is removed.
+    the comment in the notebook's ``parameters`` cell, :func:`parameter_rows`) as
+    :func:`lstmgru.report.tables.table` renders every table (``text/latex`` with caption and
+    label, ``text/html``), and its metadata gets the caption and ``label``. A notebook run
+    without parameters (nothing injected) keeps no such cell.
     """
 
     label = Unicode("tab:parameters", help="LaTeX label of the table").tag(config=True)
     caption = Unicode(
-        "Parameters of this run. Set by papermill; every other parameter keeps the "
-        "notebook's default.",
+        "Parameters of this run.",
         help="caption of the table (Markdown; its first sentence is the short caption)",
     ).tag(config=True)
     hidden = List(
@@ -266,7 +289,14 @@ class ParameterTablePreprocessor(ThesisPreprocessor):
                 if not rows:
                     continue
                 frame = pd.DataFrame(rows, columns=["parameter", "value", "description"])
-                shown = tables.table(frame, caption=self.caption, label=self.label, index=False)
+                shown = tables.table(
+                    frame,
+                    caption=self.caption,
+                    label=self.label,
+                    index=False,
+                    code=["parameter"],
+                    names={"value": "Value"},
+                )
                 data = {
                     "text/html": shown.html,
                     "text/latex": shown.latex,
@@ -326,20 +356,112 @@ def prefix_labels(text: str, labels: set[str], prefix: str) -> str:
     return _HYPERREF_RE.sub(lambda m: f"\\hyperref[{one(m['label'])}]", text)
 
 
+_CAPTION_CMD_RE = re.compile(r"\\caption(?:of\{(?:table|figure)\})?(?![*@a-zA-Z])")
+_HTML_CAPTION_OPEN_RE = re.compile(r"<caption\b[^>]*>")
+_MD_SPECIAL_RE = re.compile(r"([\\`*_\[\]$^~])")
+
+
+def _group_end(text: str, start: int, open_: str = "{", close: str = "}") -> int:
+    """Index just after the group opened at ``text[start]`` (nested groups counted)."""
+    depth = 0
+    for i in range(start, len(text)):
+        if text[i] == "\\":
+            continue
+        if text[i] == open_ and (i == 0 or text[i - 1] != "\\"):
+            depth += 1
+        elif text[i] == close and (i == 0 or text[i - 1] != "\\"):
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    raise ValueError(f"unbalanced {open_}{close} in {text[start : start + 80]!r}")
+
+
+def _names(text: str, instrument: str) -> bool:
+    return re.search(rf"(?<![\w^]){re.escape(instrument)}(?![\w])", text) is not None
+
+
+def caption_with_instrument(text: str, instrument: str, kind: str = "markdown") -> str:
+    """``text`` with every caption it holds starting ``"<instrument>: "``.
+
+    ``kind`` says what ``text`` is: ``"markdown"`` (a caption itself), ``"latex"`` (the short and
+    long caption of every ``\\caption`` / ``\\captionof{table}``; the starred "continued"
+    captions are left alone) or ``"html"`` (every ``<caption>``). A caption that already names
+    the instrument is kept as it is.
+    """
+    if not instrument:
+        return text
+    if kind == "markdown":
+        if _names(text, instrument):
+            return text
+        return _MD_SPECIAL_RE.sub(r"\\\1", instrument) + ": " + text
+    if kind == "html":
+        out, last = [], 0
+        for match in _HTML_CAPTION_OPEN_RE.finditer(text):
+            close = text.find("</caption>", match.end())
+            body = text[match.end() : close if close >= 0 else len(text)]
+            out.append(text[last : match.end()])
+            if not _names(body, instrument):
+                out.append(html.escape(instrument, quote=False) + ": ")
+            last = match.end()
+        return "".join(out) + text[last:]
+    if kind != "latex":
+        raise ValueError(f"kind must be 'markdown', 'latex' or 'html'; got {kind!r}")
+    prefix = tables.latex_escape(instrument) + ": "
+    out, last = [], 0
+    for match in _CAPTION_CMD_RE.finditer(text):
+        i = match.end()
+        groups = []  # (start, end) of the text of the short and the long caption
+        if i < len(text) and text[i] == "[":
+            if text[i + 1 : i + 2] == "{":
+                end = _group_end(text, i + 1)
+                groups.append((i + 2, end - 1))
+                i = end + 1  # past "}]"
+            else:
+                end = text.index("]", i)
+                groups.append((i + 1, end))
+                i = end + 1
+        if i >= len(text) or text[i] != "{":
+            continue
+        end = _group_end(text, i)
+        groups.append((i + 1, end - 1))
+        if _names(text[groups[-1][0] : groups[-1][1]], tables.latex_escape(instrument)):
+            continue
+        for start, _ in groups:
+            out.append(text[last:start])
+            out.append(prefix)
+            last = start
+    return "".join(out) + text[last:]
+
+
 class LabelPrefixPreprocessor(ThesisPreprocessor):
-    """Make the labels of a notebook that is included more than once unique.
+    """Make the labels of a notebook that is included more than once unique; name the instrument.
 
     Every label the notebook defines (``label`` in cell metadata, ``\\label{...}`` in Markdown or
     in a ``text/latex`` output) gets :attr:`prefix` after its kind (:func:`prefixed_label`), and
     every reference to such a label in Markdown, captions and LaTeX or Markdown outputs is
     rewritten to match. References to labels defined elsewhere (the theory chapter's
     equations) are kept.
+
+    Every caption (cell metadata, the LaTeX and HTML of table outputs) starts with
+    :attr:`instrument` (default: the prefix), ``"KO: Forecast accuracy ..."``, in the lists of
+    tables and figures too (:func:`caption_with_instrument`); a figure's short caption is set
+    in the cell's metadata (``short_caption``) for :class:`CaptionPreprocessor`.
     """
 
     prefix = Unicode(help="prefix put after the label's kind, e.g. the ticker").tag(config=True)
+    instrument = Unicode(
+        help="instrument named at the start of every caption; default the prefix, '' for none"
+    ).tag(config=True)
+
+    @default("instrument")
+    def _instrument_default(self) -> str:
+        return self.prefix
 
     def preprocess(self, nb, resources):
-        """Prefix the local labels of ``nb``."""
+        """Prefix the local labels of ``nb`` and name the instrument in its captions."""
+        if self.instrument:
+            for cell in nb.cells:
+                self._name_instrument(cell)
         if not self.prefix:
             return nb, resources
         local: set[str] = set()
@@ -366,28 +488,39 @@ class LabelPrefixPreprocessor(ThesisPreprocessor):
                         data[mime] = prefix_labels(data[mime], local, self.prefix)
         return nb, resources
 
+    def _name_instrument(self, cell) -> None:
+        caption = cell.metadata.get("caption")
+        if isinstance(caption, str) and caption:
+            short = str(cell.metadata.get("short_caption") or tables.short_caption(caption))
+            cell.metadata["caption"] = caption_with_instrument(caption, self.instrument)
+            cell.metadata["short_caption"] = caption_with_instrument(short, self.instrument)
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if isinstance(data.get("text/latex"), str):
+                data["text/latex"] = caption_with_instrument(
+                    data["text/latex"], self.instrument, "latex"
+                )
+            if isinstance(data.get("text/html"), str):
+                data["text/html"] = caption_with_instrument(
+                    data["text/html"], self.instrument, "html"
+                )
+
 
 # ----------------------------------------------------------------------------------------------
 # Captions
 # ----------------------------------------------------------------------------------------------
 
 
-def _short_caption(markdown: str) -> str:
-    """The first sentence of a caption (outside ``$...$``), for the lists of figures/tables."""
-    in_math = False
-    for i, char in enumerate(markdown):
-        if char == "$":
-            in_math = not in_math
-        elif char == "." and not in_math and (i + 1 == len(markdown) or markdown[i + 1] == " "):
-            return markdown[: i + 1]
-    return markdown
+def caption_latex(markdown: str, short_markdown: str | None = None) -> tuple[str, str]:
+    """LaTeX of a Markdown caption and of its short caption (the lists of figures and tables).
 
-
-def caption_latex(markdown: str) -> tuple[str, str]:
-    """LaTeX of a Markdown caption and of its first sentence (the short caption)."""
+    The short caption is ``short_markdown`` when given, else the caption's first clause
+    (:func:`lstmgru.report.tables.short_caption`).
+    """
     markdown = normalise_markdown_latex(" ".join(markdown.split()))
     long = markdown_to_latex(markdown)
-    short_md = _short_caption(markdown)
+    short_md = normalise_markdown_latex(" ".join((short_markdown or "").split()))
+    short_md = short_md or tables.short_caption(markdown)
     short = long if short_md == markdown else markdown_to_latex(short_md)
     return long, short
 
@@ -399,7 +532,8 @@ def _is_html_table(data: Mapping[str, Any]) -> bool:
 class CaptionPreprocessor(ThesisPreprocessor):
     """Give figure outputs their caption and label; tables must carry their LaTeX already.
 
-    The caption and label come from the cell's metadata (``caption``, ``label``). A figure output
+    The caption, short caption and label come from the cell's metadata (``caption``,
+    ``short_caption``, default the caption's first clause, ``label``). A figure output
     gets ``output.metadata.thesis = {caption, short_caption, label}`` for the template, and
     ``image/png`` is dropped where ``application/pdf`` is present (the vector version is used).
     A second figure in the same cell gets the label with ``-2``, ``-3``, ... appended.
@@ -413,7 +547,8 @@ class CaptionPreprocessor(ThesisPreprocessor):
             return cell, resources
         caption_md = str(cell.metadata.get("caption") or "")
         label = str(cell.metadata.get("label") or "")
-        caption, short = caption_latex(caption_md) if caption_md else ("", "")
+        short_md = str(cell.metadata.get("short_caption") or "") or None
+        caption, short = caption_latex(caption_md, short_md) if caption_md else ("", "")
         count = 0
         for output in cell.get("outputs", []):
             data = output.get("data", {})
