@@ -447,6 +447,7 @@ def test_comparison_table_rows_and_tests():
     assert math.isnan(table.loc["random_walk", "cw_pvalue_vs_random_walk"])
     assert math.isnan(table.loc["arima", "cw_pvalue_vs_random_walk"])  # identical forecasts
     assert math.isnan(table.loc["random_walk", "pt_pvalue"])  # never forecasts "up"
+    assert math.isnan(table.loc["random_walk", "up_pvalue"])  # calls no direction
     assert table.loc["hybrid", "cw_pvalue_vs_random_walk"] < 0.01
     r = np.log(actual / previous).to_numpy()
     r_hat = np.log(forecasts["hybrid"] / previous).to_numpy()

@@ -251,12 +251,19 @@ def comparison_table(
         table["dm_statistic_vs_hybrid"] = [dm[m][0] for m in models]
         table["dm_pvalue_vs_hybrid"] = [dm[m][1] for m in models]
     table["base_rate"] = float(np.mean(r > PRICE_RTOL))
+    # the random walk forecasts no change: it calls no direction, so its direction tests do not
+    # apply (NaN), and they do not count in the Holm families of the direction tests
     table["up_pvalue"] = [
-        _or_nan(lambda m=m: direction_vs_always_up(r, r_hat[m], atol=PRICE_RTOL).pvalue)
+        math.nan
+        if m == benchmark
+        else _or_nan(lambda m=m: direction_vs_always_up(r, r_hat[m], atol=PRICE_RTOL).pvalue)
         for m in models
     ]
     table["pt_pvalue"] = [
-        _or_nan(lambda m=m: pesaran_timmermann(r, r_hat[m], atol=PRICE_RTOL).pvalue) for m in models
+        math.nan
+        if m == benchmark
+        else _or_nan(lambda m=m: pesaran_timmermann(r, r_hat[m], atol=PRICE_RTOL).pvalue)
+        for m in models
     ]
     mcs = model_confidence_set(pd.DataFrame(losses), size=mcs_size, reps=mcs_reps, seed=seed)
     table["mcs_pvalue"] = mcs.pvalues.reindex(table.index).to_numpy()
