@@ -249,6 +249,15 @@ def test_plot_dm_heatmap_cells_and_colorbar():
     texts = {t.get_text(): t.get_fontweight() for t in fig.axes[0].texts}
     assert set(texts) == {"0.010", "0.500", "0.200", "0.040", "0.900"}
     assert texts["0.010"] == "bold" and texts["0.500"] == "normal"
+    assert texts["0.040"] == "bold" and texts["0.900"] == "normal"
+    # raw p-values shown, bold where another decision (e.g. Holm) rejects
+    mask = pd.DataFrame(
+        {"AAPL": [False, True, False], "MSFT": [False, False, False]}, index=pvalues.index
+    )
+    fig = plots.plot_dm_heatmap(pvalues, significant=mask)
+    texts = {t.get_text(): t.get_fontweight() for t in fig.axes[0].texts}
+    assert texts["0.500"] == "bold"
+    assert [w for t, w in texts.items() if t != "0.500"] == ["normal"] * 4
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         plots.plot_dm_heatmap(pvalues * 2)
     with pytest.raises(ValueError, match="pvalues is empty"):

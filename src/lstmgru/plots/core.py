@@ -464,7 +464,11 @@ def plot_metric_over_seeds(
 
 
 def plot_dm_heatmap(
-    pvalues: pd.DataFrame, *, alpha: float = 0.05, test: str = "Diebold–Mariano"
+    pvalues: pd.DataFrame,
+    *,
+    alpha: float = 0.05,
+    test: str = "Diebold–Mariano",
+    significant: pd.DataFrame | None = None,
 ) -> Figure:
     """Heatmap of test p-values (Diebold-Mariano by default), models × tickers.
 
@@ -478,6 +482,9 @@ def plot_dm_heatmap(
         Cells with p < ``alpha`` get their annotation in bold.
     test : str, default "Diebold–Mariano"
         Name of the test on the colour bar.
+    significant : pandas.DataFrame of bool, optional
+        Same rows and columns as ``pvalues``: the cells to set in bold instead of those with
+        p < ``alpha`` (e.g. raw p-values shown, bold where the Holm-adjusted one rejects).
 
     Returns
     -------
@@ -506,12 +513,18 @@ def plot_dm_heatmap(
             linewidths=0.5,
             cbar_kws={"label": f"{test} p-value"},
         )
+        if significant is None:
+            bold = np.isfinite(values) & (np.nan_to_num(values, nan=1.0) < alpha)
+        else:
+            bold = (
+                significant.reindex(index=pvalues.index, columns=pvalues.columns)
+                .fillna(False)
+                .to_numpy(dtype=bool)
+            )
         for text in ax.texts:
-            try:
-                if float(text.get_text()) < alpha:
-                    text.set_fontweight("bold")
-            except ValueError:
-                continue
+            column, row = (int(v) for v in text.get_position())  # cell centres at (j+.5, i+.5)
+            if bold[row, column]:
+                text.set_fontweight("bold")
         ax.set_yticklabels([_label(m) for m in pvalues.index], rotation=0)
         ax.set_xlabel("instrument")
         ax.set_ylabel("")
