@@ -157,6 +157,12 @@ def _network_sizes(models: Sequence[str], units: Sequence[int]) -> dict[str, tup
     return sizes
 
 
+def _model_name(model: str) -> str:
+    """A model's name in running text: "random walk", "drift", "ARIMA", "LSTM–GRU"."""
+    name = display_name(model)
+    return name.lower() if model in ("random_walk", "drift") else name
+
+
 def _fold_text(config: Mapping[str, Any], n_folds: int) -> str:
     data = config.get("data") or {}
     if data.get("protocol", "single") == "single":
@@ -240,7 +246,7 @@ def run_design(
         "Criterion": str(config["arima_criterion"]).upper()
         if config.get("arima_criterion")
         else None,
-        "Models": join([display_name(m) for m in models]) if models else None,
+        "Models": join([_model_name(m) for m in models]) if models else None,
         "ModelCount": number_word(len(models)) if models else None,
         "CostBps": f"{cost:g}",
         "Alpha": _percent(alpha),

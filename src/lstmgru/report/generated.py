@@ -383,6 +383,25 @@ SETTING_NAMES: Mapping[str, str] = {
 }
 
 
+#: Settings of the CSV reader, left out of the configuration tables when no experiment read a CSV.
+CSV_SETTINGS = frozenset(
+    {
+        "data.csv_path",
+        "data.date_column",
+        "data.close_column",
+        "data.open_column",
+        "data.high_column",
+        "data.low_column",
+        "data.volume_column",
+        "data.date_format",
+        "data.encoding",
+        "data.sep",
+        "data.thousands",
+        "data.decimal",
+    }
+)
+
+
 def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     """Nested mappings as one level of dotted keys (lists and scalars kept as values)."""
     if isinstance(value, Mapping):
@@ -572,12 +591,20 @@ def appendix_latex(notebooks: RunNotebooks, experiments: Any | None = None) -> s
     provenance = {t: p for t, p in provenance.items() if p}
     configs = {t: _flatten(r.record.get("config") or {}) for t, r in run.results.items()}
     configs = {t: c for t, c in configs.items() if c}
+    csv = any(c.get("data.source") == "csv" for c in configs.values())
+    if not csv:
+        configs = {
+            t: {k: v for k, v in c.items() if k not in CSV_SETTINGS} for t, c in configs.items()
+        }
     parts, failed = _part_rows(notebooks)
+    finished = all(row[-1] == "done" for row in parts)
     return render(
         "appendix",
         experiments=experiments.path[:-4] if experiments is not None else None,
         record_rows=_run_rows(notebooks),
-        parts=parts,
+        parts=[row[:-1] for row in parts] if finished else parts,
+        finished=finished,
+        csv=csv,
         failed=failed,
         inputs=_inputs_rows(notebooks),
         versions=_versions(notebooks),
