@@ -21,7 +21,9 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from lstmgru import cli, report, runs
-from lstmgru.report import ReportBuildError, tables
+from lstmgru.report import ReportBuildError, generated, tables
+from lstmgru.report import build as report_build
+from lstmgru.report import latex as report_latex
 
 #: Page count of the quick run's thesis (two tickers): front matter (~6 pages), theory (~11),
 #: data (~4), two experiment sections (~4-6 each, a landscape score table included),
@@ -226,6 +228,32 @@ def test_page_count_is_sane(built) -> None:
     assert PAGE_RANGE[0] <= pages <= PAGE_RANGE[1], pages
 
 
+#: The thesis's chapters in reading order, by label (appendices last).
+CHAPTER_ORDER = (
+    "chap:introduction",
+    "chap:literature",
+    "chap:theory",
+    "chap:data",
+    "chap:methodology",
+    "chap:results",
+    "chap:discussion",
+    "chap:conclusion",
+    "app:experiments",
+    "app:reproducibility",
+)
+#: Words of the machinery that built the document, which the prose the report writes itself
+#: (report/*.tex, report/text, the generated files) must not use.
+MACHINERY = re.compile(r"notebook|papermill|parameters? (?:are |were )?injected|code cell", re.I)
+
+
+def _page_of(text_pages: list[str], heading: str) -> int:
+    """Index of the first page (after the contents) whose text starts a chapter ``heading``."""
+    for number, page in enumerate(text_pages):
+        if number > 2 and re.search(rf"(?m)^\s*{re.escape(heading)}\s*$", page):
+            return number
+    raise AssertionError(f"no page starts the chapter {heading!r}")
+
+
 @pytest.mark.slow
 def test_document_structure(built, quick_run) -> None:
     output, _ = built
@@ -235,20 +263,104 @@ def test_document_structure(built, quick_run) -> None:
         "Contents",
         "List of Figures",
         "List of Tables",
+        "Introduction",
+        "Literature review",
+        "Methodology",
+        "Results",
+        "Discussion",
         "Conclusion",
+        "Experiments on each instrument",
         "Reproducibility record",
         "Data provenance",
     ):
         assert heading in text, heading
     aux = report.aux_labels((output / "latex" / "thesis.aux").read_text(errors="replace"))
+    numbers = [aux[label][0] for label in CHAPTER_ORDER]
+    chapters = [int(n) for n in numbers[:8]]
+    assert chapters == list(range(1, 9)), dict(zip(CHAPTER_ORDER, numbers, strict=True))
+    assert numbers[8:] == ["A", "B"]
+    # References sit between the conclusion and the appendices.
+    pages = text.split("\f")
+    references = _page_of(pages, "References")
+    assert _page_of(pages, "Conclusion") < references < _page_of(pages, "Reproducibility record")
     record = json.loads((quick_run.run_dir / "run.json").read_text())
     for ticker in record["tickers"]:
-        assert f"sec:{ticker}" in aux  # one section per ticker
+        assert aux[f"sec:{ticker}"][0].startswith("A.")  # one appendix section per ticker
         assert f"fig:{ticker}:forecasts" in aux  # labels of the experiment prefixed
         sha = json.loads((quick_run.run_dir / ticker / "result.json").read_text())
         assert sha["provenance"]["sha256"] in text.replace("\n", "")
     assert "def " not in text and "import " not in text  # no code
-    assert "tab:findings" in aux
+    assert "tab:findings" in aux and "tab:design" in aux
+    assert (
+        "% (no leakage chapter in this run)"
+        in (output / "latex" / "generated" / "body.tex").read_text()
+        or "chap:leakage" in aux
+    )
+
+
+@pytest.mark.slow
+def test_prose_written_by_the_report_states_no_machinery_and_no_bare_counts(built) -> None:
+    output, _ = built
+    latex = output / "latex"
+    sources = [latex / "thesis.tex", latex / "abstract.tex", latex / "conclusion.tex"]
+    sources += sorted((latex / "text").glob("*.tex")) + sorted((latex / "generated").glob("*.tex"))
+    sources.append(latex / "chapters" / "03_experiments.tex")
+    for path in sources:
+        prose = "\n".join(
+            line.split("%")[0] for line in path.read_text(encoding="utf-8").splitlines()
+        )
+        assert not MACHINERY.search(prose), (path.name, MACHINERY.search(prose))
+        assert not re.search(r"\b0 of\b|\bon 0\b|\bzero (?!rate)\w+s\b", prose), path.name
+    text = _pdftotext(output / "thesis.pdf")
+    assert not re.search(r"\b0 of \d|significantly \w+ on 0\b", text)
+
+
+@pytest.mark.slow
+def test_design_numbers_in_the_methodology_come_from_the_run(built, quick_run) -> None:
+    output, _ = built
+    meta = (output / "latex" / "generated" / "meta.tex").read_text(encoding="utf-8")
+    macros = dict(re.findall(r"\\newcommand\\(Run\w+)\{(.*)\}", meta))
+    result = json.loads(next(quick_run.run_dir.glob("*/result.json")).read_text())
+    days = sum(fold["test_rows"] for fold in result["folds"])
+    assert macros["RunTestDays"] == str(days)
+    assert macros["RunWindow"] == str(result["config"]["model"]["window"])
+    assert macros["RunFirstTestDay"] == result["folds"][0]["test_first"]
+    assert macros["RunCostBps"] == "10"  # the results chapter's default cost
+    assert macros["RunAlpha"] == "5\\,\\%" or macros["RunAlpha"] == "5 \\%"
+    text = _pdftotext(output / "thesis.pdf")
+    assert f"{days} test days per instrument" in text
+
+
+def _metadata_build(tmp_path: Path, fields: dict) -> str:
+    """Text of the title page of a synthetic run's PDF built with ``fields`` as metadata."""
+    meta = generated.load_metadata()
+    meta.update(fields)
+    run_dir = _synthetic_run(tmp_path, "# Data\n\nA series.")
+    notebooks = report.RunNotebooks.load(run_dir)
+    latex = tmp_path / "latex"
+    latex.mkdir()
+    report_build.build_latex_sources(notebooks, latex, meta)
+    report_latex.compile_thesis(latex)
+    pages = _pdftotext(latex / "thesis.pdf").split("\f")
+    return pages[0]
+
+
+@pytest.mark.slow
+def test_title_page_typesets_the_metadata_fields_that_are_set(tmp_path) -> None:
+    title = _metadata_build(
+        tmp_path / "set",
+        {
+            "author": "A. N. Author",
+            "institution": "Department of Statistics, Example University",
+            "degree": "Master's thesis in Statistics",
+            "date": "June 2027",
+        },
+    )
+    for value in ("A. N. Author", "Example University", "Master", "June 2027"):
+        assert value in title, value
+    bare = _metadata_build(tmp_path / "empty", {"institution": "", "degree": ""})
+    assert "Example University" not in bare and "Master" not in bare
+    assert generated.load_metadata()["author"]  # falls back to pyproject's authors
 
 
 @pytest.mark.slow

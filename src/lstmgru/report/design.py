@@ -157,6 +157,11 @@ def _network_sizes(models: Sequence[str], units: Sequence[int]) -> dict[str, tup
     return sizes
 
 
+def _units(units: Sequence[int]) -> str:
+    """Units per layer: "32" when every layer has them, else "64 and 32"."""
+    return str(units[0]) if len(set(units)) == 1 else join([str(u) for u in units])
+
+
 def _model_name(model: str) -> str:
     """A model's name in running text: "random walk", "drift", "ARIMA", "LSTM–GRU"."""
     name = display_name(model)
@@ -228,7 +233,7 @@ def run_design(
         "TestDays": _span(test_days),
         "ValidationDays": str(data["validation_days"]) if data.get("validation_days") else None,
         "Window": str(model["window"]) if model.get("window") else None,
-        "Units": join([str(u) for u in units]) if units else None,
+        "Units": _units(units) if units else None,
         "Dropout": f"{model['dropout']:g}" if model.get("dropout") is not None else None,
         "BatchSize": str(model["batch_size"]) if model.get("batch_size") else None,
         "Epochs": str(model["epochs"]) if model.get("epochs") else None,
@@ -265,7 +270,7 @@ def run_design(
     ):
         layer_units, params = sizes.get(name, (None, None))
         values[f"{key}Params"] = str(params) if params else None
-        values[f"{key}Units"] = join([str(u) for u in layer_units]) if layer_units else None
+        values[f"{key}Units"] = _units(layer_units) if layer_units else None
     values["SizeMatched"] = (
         join([display_name(m) for m in models if m in SIZE_MATCHED]) or None if models else None
     )

@@ -103,6 +103,14 @@ def _macro_name(key: str) -> str:
     return "Run" + key
 
 
+def _design_value(key: str, value: str | None) -> str:
+    """A design value as LaTeX: a dash when missing, dates kept on one line."""
+    if not value:
+        return "--"
+    text = latex_escape(value)
+    return rf"\mbox{{{text}}}" if key.endswith(("Day", "Date")) else text
+
+
 def meta_latex(
     meta: Mapping[str, Any],
     notebooks: RunNotebooks,
@@ -127,9 +135,7 @@ def meta_latex(
         profile=record.get("profile") or "unknown",
         source=record.get("source") or "unknown",
         summary=summary,
-        design=[
-            (_macro_name(k), latex_escape(v) if v else "--") for k, v in sorted(values.items())
-        ],
+        design=[(_macro_name(k), _design_value(k, v)) for k, v in sorted(values.items())],
     )
 
 
