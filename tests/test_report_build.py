@@ -306,9 +306,10 @@ def test_prose_written_by_the_report_states_no_machinery_and_no_bare_counts(buil
     sources += sorted((latex / "text").glob("*.tex")) + sorted((latex / "generated").glob("*.tex"))
     sources.append(latex / "chapters" / "03_experiments.tex")
     for path in sources:
-        prose = "\n".join(
-            line.split("%")[0] for line in path.read_text(encoding="utf-8").splitlines()
-        )
+        lines = [re.sub(r"(?<!\\)%.*", "", line) for line in path.read_text().splitlines()]
+        if path.name == "appendix.tex":  # table rows name files and packages, not prose
+            lines = [line for line in lines if " & " not in line]
+        prose = "\n".join(lines)
         assert not MACHINERY.search(prose), (path.name, MACHINERY.search(prose))
         assert not re.search(r"\b0 of\b|\bon 0\b|\bzero (?!rate)\w+s\b", prose), path.name
     text = _pdftotext(output / "thesis.pdf")
@@ -324,7 +325,7 @@ def test_design_numbers_in_the_methodology_come_from_the_run(built, quick_run) -
     days = sum(fold["test_rows"] for fold in result["folds"])
     assert macros["RunTestDays"] == str(days)
     assert macros["RunWindow"] == str(result["config"]["model"]["window"])
-    assert macros["RunFirstTestDay"] == result["folds"][0]["test_first"]
+    assert macros["RunFirstTestDay"] == rf"\mbox{{{result['folds'][0]['test_first']}}}"
     assert macros["RunCostBps"] == "10"  # the results chapter's default cost
     assert macros["RunAlpha"] == "5\\,\\%" or macros["RunAlpha"] == "5 \\%"
     text = _pdftotext(output / "thesis.pdf")

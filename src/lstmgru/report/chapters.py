@@ -17,6 +17,7 @@ from nbconvert.exporters import LatexExporter, TemplateExporter
 from nbconvert.preprocessors import Preprocessor
 
 from lstmgru.report import generated
+from lstmgru.report.design import count
 from lstmgru.report.markdown import (
     join_display_paragraphs,
     latex_escape,
@@ -186,6 +187,7 @@ def experiments_chapter(
         "experiments",
         title=latex_escape(title),
         results=notebooks.comparison is not None,
+        instruments=count(len(sections), "instrument"),
         sections=[(latex_escape(t), ticker_label(t), rel[:-4]) for t, rel, _ in sections],
         failed=[(latex_escape(t), latex_escape(why)) for t, why in notebooks.missing.items()],
     )
