@@ -478,3 +478,27 @@ def test_report_refuses_a_comparison_that_does_not_match_the_results(
     error = capsys.readouterr().err
     assert "Rerun the same `python -m lstmgru run ...` command" in error
     assert not (out / "thesis.pdf").exists()
+
+
+def test_body_places_the_leakage_chapter_between_results_and_discussion() -> None:
+    chapter = report_build.Chapter
+    keys = ("theory", "data", "comparison", "leakage")
+    body = generated.render(
+        "body", chapters={k: chapter(k, f"chapters/0{i}_{k}.tex", k) for i, k in enumerate(keys)}
+    )
+    inputs = re.findall(r"^\\input\{([^}]*)\}", body, re.M)
+    assert inputs == [
+        "chapters/00_theory",
+        "chapters/01_data",
+        "text/methodology",
+        "chapters/02_comparison",
+        "chapters/03_leakage",
+        "text/discussion",
+    ]
+    without = generated.render("body", chapters={"comparison": chapter("comparison", "c.tex", "")})
+    assert re.findall(r"^\\input\{([^}]*)\}", without, re.M) == [
+        "text/methodology",
+        "c",
+        "text/discussion",
+    ]
+    assert "% (no leakage chapter in this run)" in without
