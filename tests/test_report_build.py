@@ -496,3 +496,24 @@ def test_body_places_the_leakage_chapter_between_results_and_discussion() -> Non
         "text/discussion",
     ]
     assert "% (no leakage chapter in this run)" in without
+
+
+def test_design_words_and_the_results_chapter_parameters(tmp_path) -> None:
+    from lstmgru.report import design
+
+    assert design.count(0, "instrument") == "no instruments"
+    assert design.count(1, "instrument") == "one instrument"
+    assert design.count(32, "comparison") == "32 comparisons"
+    assert design.join(["A", "B", "C"]) == "A, B, and C"
+    assert design.grid_text("learning_rate=0.001,0.003;dropout=0,0.2") == (
+        "learning rate in {0.001, 0.003} and dropout rate in {0, 0.2}"
+    )
+    assert design.grid_text("") == "none"
+    cell = new_code_cell("alpha: float = 0.05  # level\ncost_bps: float = 10.0\nrun_dir = ''")
+    cell.metadata["tags"] = ["parameters"]
+    nb = new_notebook(cells=[cell])
+    nb.metadata["papermill"] = {"parameters": {"cost_bps": 25.0, "run_dir": "x"}}
+    path = tmp_path / "04_comparison.ipynb"
+    nbformat.write(nb, path)
+    assert design.comparison_parameters(path) == {"alpha": 0.05, "cost_bps": 25.0, "run_dir": "x"}
+    assert design.comparison_parameters(None) == {}

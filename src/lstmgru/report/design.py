@@ -25,6 +25,7 @@ __all__ = [
     "DEFAULT_ALPHA",
     "comparison_parameters",
     "count",
+    "grid_text",
     "join",
     "number_word",
     "run_design",
@@ -127,15 +128,24 @@ def _span(values: Sequence[int]) -> str | None:
     return str(values[0]) if len(values) == 1 else f"{values[0]} to {values[-1]}"
 
 
+def grid_text(tuning: str) -> str:
+    """A tuning grid in words: "learning rate in {0.001, 0.003}"; "none" for no grid."""
+    grid = parse_grid(tuning or None)
+    if not grid:
+        return "none"
+    return join(
+        [
+            f"{_TUNABLE_NAMES.get(name, name)} in {{{', '.join(f'{v:g}' for v in values)}}}"
+            for name, values in grid.items()
+        ]
+    )
+
+
 def _grid_text(tuning: str) -> tuple[str, int]:
     grid = parse_grid(tuning or None)
     if not grid:
         return "none (every network uses the configured hyper-parameters)", 1
-    parts = [
-        f"{_TUNABLE_NAMES.get(name, name)} in {{{', '.join(f'{v:g}' for v in values)}}}"
-        for name, values in grid.items()
-    ]
-    return join(parts), len(grid_points(grid))
+    return grid_text(tuning), len(grid_points(grid))
 
 
 def _network_sizes(models: Sequence[str], units: Sequence[int]) -> dict[str, tuple[tuple, int]]:

@@ -428,7 +428,7 @@ def _setting_value(key: str, value: Any) -> str:
     if key == "models" and isinstance(value, list | tuple):
         return latex_escape(", ".join(findings.display_name(str(m)) for m in value))
     if key == "tuning":
-        return latex_escape(str(value).replace(";", "; ").replace("=", ": ")) if value else "none"
+        return latex_escape(design.grid_text(str(value or "")))
     if key == "data.csv_path" and value:
         return _breakable_tt(value)
     return _value(value)
