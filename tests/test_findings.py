@@ -3,8 +3,10 @@ LSTM-GRU forecasts part of the next return, one where no model has any signal.""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import synthetic_run
@@ -95,3 +97,91 @@ def test_summary_and_frame(signal, noise) -> None:
 def test_bad_input(args, message) -> None:
     with pytest.raises(ValueError, match=message):
         findings.collect_findings(*args)
+
+
+# ----------------------------------------------------------------------------------------------
+# Counts read as English: zero, one and two of everything
+# ----------------------------------------------------------------------------------------------
+
+
+def _subset(results: dict, tickers, drop=()) -> dict:
+    """The synthetic results of ``tickers`` without the models ``drop``."""
+    return {
+        t: dataclasses.replace(
+            results[t],
+            forecasts=results[t].forecasts.drop(
+                columns=[c for c in results[t].forecasts if c.split("#")[0] in drop]
+            ),
+            metrics=results[t].metrics.drop(index=list(drop)),
+        )
+        for t in tickers
+    }
+
+
+def _prose(results: dict) -> str:
+    evidence = comparison.gather_evidence(results, mcs_reps=100, spa_reps=100)
+    found = findings.collect_findings(evidence, 0.05)
+    return " ".join([*findings.conclusion_sentences(found), findings.summary_sentence(found)])
+
+
+#: Phrases that betray a count not turned into words: "0 of 3", "on 0", "zero models",
+#: a plural after "one", "one more instrument".
+_BAD_COUNTS = re.compile(
+    r"\b0 of\b|\bon 0\b|\bzero\b|\b1 \w+s\b|\bone \w+s\b|\bone more\b|of the one\b"
+)
+
+
+@pytest.fixture(scope="module")
+def noise_results() -> dict:
+    return synthetic_run(signal=0.0, seed=1)
+
+
+def test_two_instruments_read_either_and_neither(noise_results) -> None:
+    text = _prose(_subset(noise_results, ("AAA", "BBB")))
+    assert "Pooled across the two instruments, no model beats the random walk" in text
+    assert "does not reject that no model beats the random walk on either of the two" in text
+    assert "directional skill in none of the four network–instrument pairs" in text
+    assert not _BAD_COUNTS.search(text), _BAD_COUNTS.search(text)
+
+
+def test_one_instrument_reads_the_only(noise_results) -> None:
+    text = _prose(_subset(noise_results, ("AAA",), drop=("lstm",)))
+    assert text.startswith("The comparison covers one instrument (AAA) and three models")
+    assert "No model beats the random walk on the only instrument" in text
+    assert "Nor does the only network, the LSTM–GRU." in text
+    assert "does not find directional skill in the only network–instrument pair" in text
+    assert "Pooled" not in text  # nothing is pooled over one instrument
+    assert "No model beats the drift forecast on the only instrument" in text
+    assert "on the only instrument; in the set: the random walk" in text
+    assert not _BAD_COUNTS.search(text), _BAD_COUNTS.search(text)
+
+
+def _equally_noisy(results: dict, seed: int = 2) -> dict:
+    """The results with ARIMA, the LSTM and the LSTM-GRU all pure noise of one size, so that no
+    Diebold-Mariano test between them rejects."""
+    rng = np.random.default_rng(seed)
+    out = {}
+    for ticker, result in results.items():
+        frame = result.forecasts.copy()
+        for model in ("arima", "lstm", "lstm_gru"):
+            if model in frame:
+                frame[model] = frame["previous"] * np.exp(rng.normal(0, 0.002, len(frame)))
+        out[ticker] = dataclasses.replace(result, forecasts=frame)
+    return out
+
+
+def test_rivals_that_do_not_differ_read_neither_and_only(noise_results) -> None:
+    quiet = _equally_noisy(noise_results)
+    two = _prose(_subset(quiet, ("AAA", "BBB", "CCC")))
+    assert "differs significantly from neither of its two rivals" in two
+    one = _prose(_subset(quiet, ("AAA", "BBB", "CCC"), drop=("lstm",)))
+    assert "does not differ significantly from its only rival, ARIMA" in one
+    for text in (two, one):
+        assert not _BAD_COUNTS.search(text), _BAD_COUNTS.search(text)
+
+
+def test_bad_count_pattern_catches_the_faults_it_names() -> None:
+    for phrase in ("beats 0 of 3 networks", "worse on 0", "zero models", "one instruments",
+                   "not applicable on one more instrument", "none of the one rival"):  # fmt: skip
+        assert _BAD_COUNTS.search(phrase), phrase
+    assert not _BAD_COUNTS.search("one model–instrument pair reaches that; none of the two")

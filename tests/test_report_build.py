@@ -21,7 +21,9 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from lstmgru import cli, report, runs
-from lstmgru.report import ReportBuildError, tables
+from lstmgru.report import ReportBuildError, generated, tables
+from lstmgru.report import build as report_build
+from lstmgru.report import latex as report_latex
 
 #: Page count of the quick run's thesis (two tickers): front matter (~6 pages), theory (~11),
 #: data (~4), two experiment sections (~4-6 each, a landscape score table included),
@@ -239,6 +241,24 @@ def test_page_count_is_sane(built) -> None:
     assert PAGE_RANGE[0] <= pages <= PAGE_RANGE[1], pages
 
 
+#: The thesis's chapters in reading order, by label (appendices last).
+CHAPTER_ORDER = (
+    "chap:introduction",
+    "chap:literature",
+    "chap:theory",
+    "chap:data",
+    "chap:methodology",
+    "chap:results",
+    "chap:discussion",
+    "chap:conclusion",
+    "app:experiments",
+    "app:reproducibility",
+)
+#: Words of the machinery that built the document, which the prose the report writes itself
+#: (report/*.tex, report/text, the generated files) must not use.
+MACHINERY = re.compile(r"notebook|papermill|parameters? (?:are |were )?injected|code cell", re.I)
+
+
 @pytest.mark.slow
 def test_document_structure(built, quick_run) -> None:
     output, _ = built
@@ -248,20 +268,107 @@ def test_document_structure(built, quick_run) -> None:
         "Contents",
         "List of Figures",
         "List of Tables",
+        "Introduction",
+        "Literature review",
+        "Methodology",
+        "Results",
+        "Discussion",
         "Conclusion",
+        "Experiments on each instrument",
         "Reproducibility record",
         "Data provenance",
     ):
         assert heading in text, heading
     aux = report.aux_labels((output / "latex" / "thesis.aux").read_text(errors="replace"))
+    numbers = [aux[label][0] for label in CHAPTER_ORDER]
+    chapters = [int(n) for n in numbers[:8]]
+    assert chapters == list(range(1, 9)), dict(zip(CHAPTER_ORDER, numbers, strict=True))
+    assert numbers[8:] == ["A", "B"]
+    # The table of contents lists the chapters in reading order, references before appendices.
+    toc = (output / "latex" / "thesis.toc").read_text(errors="replace")
+    entries = re.findall(r"\\contentsline \{chapter\}\{(?:\\numberline \{(\w+)\})?([^{}]*)\}", toc)
+    order = [number or title for number, title in entries]
+    body = order[order.index("1") :]
+    assert body == ["1", "2", "3", "4", "5", "6", "7", "8", "References", "A", "B"], order
     record = json.loads((quick_run.run_dir / "run.json").read_text())
     for ticker in record["tickers"]:
-        assert f"sec:{ticker}" in aux  # one section per ticker
+        assert aux[f"sec:{ticker}"][0].startswith("A.")  # one appendix section per ticker
         assert f"fig:{ticker}:wealth" in aux  # labels of the experiment prefixed
         sha = json.loads((quick_run.run_dir / ticker / "result.json").read_text())
         assert sha["provenance"]["sha256"] in text.replace("\n", "")
     assert "def " not in text and "import " not in text  # no code
-    assert "tab:findings" in aux
+    assert "tab:findings" in aux and "tab:design" in aux
+    assert (
+        "% (no leakage chapter in this run)"
+        in (output / "latex" / "generated" / "body.tex").read_text()
+        or "chap:leakage" in aux
+    )
+
+
+@pytest.mark.slow
+def test_prose_written_by_the_report_states_no_machinery_and_no_bare_counts(built) -> None:
+    output, _ = built
+    latex = output / "latex"
+    sources = [latex / "thesis.tex", latex / "abstract.tex", latex / "conclusion.tex"]
+    sources += sorted((latex / "text").glob("*.tex")) + sorted((latex / "generated").glob("*.tex"))
+    sources.append(latex / "chapters" / "03_experiments.tex")
+    for path in sources:
+        lines = [re.sub(r"(?<!\\)%.*", "", line) for line in path.read_text().splitlines()]
+        if path.name == "appendix.tex":  # table rows name files and packages, not prose
+            lines = [line for line in lines if " & " not in line]
+        prose = "\n".join(lines)
+        assert not MACHINERY.search(prose), (path.name, MACHINERY.search(prose))
+        assert not re.search(r"\b0 of\b|\bon 0\b|\bzero (?!rate)\w+s\b", prose), path.name
+    text = _pdftotext(output / "thesis.pdf")
+    assert not re.search(r"\b0 of \d|significantly \w+ on 0\b", text)
+
+
+@pytest.mark.slow
+def test_design_numbers_in_the_methodology_come_from_the_run(built, quick_run) -> None:
+    output, _ = built
+    meta = (output / "latex" / "generated" / "meta.tex").read_text(encoding="utf-8")
+    macros = dict(re.findall(r"\\newcommand\\(Run\w+)\{(.*)\}", meta))
+    result = json.loads(next(quick_run.run_dir.glob("*/result.json")).read_text())
+    days = sum(fold["test_rows"] for fold in result["folds"])
+    assert macros["RunTestDays"] == str(days)
+    assert macros["RunWindow"] == str(result["config"]["model"]["window"])
+    assert macros["RunFirstTestDay"] == rf"\mbox{{{result['folds'][0]['test_first']}}}"
+    assert macros["RunCostBps"] == "10"  # the results chapter's default cost
+    assert macros["RunAlpha"] == "5\\,\\%" or macros["RunAlpha"] == "5 \\%"
+    text = _pdftotext(output / "thesis.pdf")
+    assert f"{days} test days per instrument" in text
+
+
+def _metadata_build(tmp_path: Path, fields: dict) -> str:
+    """Text of the title page of a synthetic run's PDF built with ``fields`` as metadata."""
+    meta = generated.load_metadata()
+    meta.update(fields)
+    run_dir = _synthetic_run(tmp_path, "# Data\n\nA series.")
+    notebooks = report.RunNotebooks.load(run_dir)
+    latex = tmp_path / "latex"
+    latex.mkdir()
+    report_build.build_latex_sources(notebooks, latex, meta)
+    report_latex.compile_thesis(latex)
+    pages = _pdftotext(latex / "thesis.pdf").split("\f")
+    return pages[0]
+
+
+@pytest.mark.slow
+def test_title_page_typesets_the_metadata_fields_that_are_set(tmp_path) -> None:
+    title = _metadata_build(
+        tmp_path / "set",
+        {
+            "author": "A. N. Author",
+            "institution": "Department of Statistics, Example University",
+            "degree": "Master's thesis in Statistics",
+            "date": "June 2027",
+        },
+    )
+    for value in ("A. N. Author", "Example University", "Master", "June 2027"):
+        assert value in title, value
+    bare = _metadata_build(tmp_path / "empty", {"institution": "", "degree": ""})
+    assert "Example University" not in bare and "Master" not in bare
+    assert generated.load_metadata()["author"]  # falls back to pyproject's authors
 
 
 @pytest.mark.slow
@@ -372,3 +479,48 @@ def test_report_refuses_a_comparison_that_does_not_match_the_results(
     error = capsys.readouterr().err
     assert "Rerun the same `python -m lstmgru run ...` command" in error
     assert not (out / "thesis.pdf").exists()
+
+
+def test_body_places_the_leakage_chapter_between_results_and_discussion() -> None:
+    chapter = report_build.Chapter
+    keys = ("theory", "data", "comparison", "leakage")
+    body = generated.render(
+        "body", chapters={k: chapter(k, f"chapters/0{i}_{k}.tex", k) for i, k in enumerate(keys)}
+    )
+    inputs = re.findall(r"^\\input\{([^}]*)\}", body, re.M)
+    assert inputs == [
+        "chapters/00_theory",
+        "chapters/01_data",
+        "text/methodology",
+        "chapters/02_comparison",
+        "chapters/03_leakage",
+        "text/discussion",
+    ]
+    without = generated.render("body", chapters={"comparison": chapter("comparison", "c.tex", "")})
+    assert re.findall(r"^\\input\{([^}]*)\}", without, re.M) == [
+        "text/methodology",
+        "c",
+        "text/discussion",
+    ]
+    assert "% (no leakage chapter in this run)" in without
+
+
+def test_design_words_and_the_results_chapter_parameters(tmp_path) -> None:
+    from lstmgru.report import design
+
+    assert design.count(0, "instrument") == "no instruments"
+    assert design.count(1, "instrument") == "one instrument"
+    assert design.count(32, "comparison") == "32 comparisons"
+    assert design.join(["A", "B", "C"]) == "A, B, and C"
+    assert design.grid_text("learning_rate=0.001,0.003;dropout=0,0.2") == (
+        "learning rate in {0.001, 0.003} and dropout rate in {0, 0.2}"
+    )
+    assert design.grid_text("") == "none"
+    cell = new_code_cell("alpha: float = 0.05  # level\ncost_bps: float = 10.0\nrun_dir = ''")
+    cell.metadata["tags"] = ["parameters"]
+    nb = new_notebook(cells=[cell])
+    nb.metadata["papermill"] = {"parameters": {"cost_bps": 25.0, "run_dir": "x"}}
+    path = tmp_path / "04_comparison.ipynb"
+    nbformat.write(nb, path)
+    assert design.comparison_parameters(path) == {"alpha": 0.05, "cost_bps": 25.0, "run_dir": "x"}
+    assert design.comparison_parameters(None) == {}

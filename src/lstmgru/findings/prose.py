@@ -31,7 +31,9 @@ def _word(n: int) -> str:
 
 
 def _count(n: int, singular: str, plural: str | None = None) -> str:
-    return f"{_word(n)} {singular if n == 1 else (plural or singular + 's')}"
+    """ "no models", "one model", "three models", "32 models"."""
+    noun = singular if n == 1 else (plural or singular + "s")
+    return f"no {noun}" if n == 0 else f"{_word(n)} {noun}"
 
 
 def _name(model: str) -> str:
@@ -109,12 +111,13 @@ def _random_walk_sentences(f: RunFindings, level: str) -> list[str]:
         winners = [m for m in nets if better.get(m)]
         n = len(nets)
         if not winners:
-            subject = (
-                f"The only network, {_the(nets[0])}, does"
-                if n == 1
-                else ("Neither network does" if n == 2 else f"None of the {_word(n)} networks does")
-            )
-            sentences.append(f"{subject} so on any instrument.")
+            where = "" if len(f.tickers) == 1 else " on any instrument"
+            if n == 1:
+                sentences.append(f"Nor does the only network, {_the(nets[0])}.")
+            elif n == 2:
+                sentences.append(f"Neither network does so{where}.")
+            else:
+                sentences.append(f"None of the {_word(n)} networks does so{where}.")
     return sentences
 
 
@@ -159,8 +162,12 @@ def _spa_sentence(f: RunFindings, level: str) -> str:
     head += (
         f"rejects that no model beats the random walk {_on(rejected)}"
         if rejected
-        else f"does not reject that no model beats the random walk on any of the {_word(n)} "
-        "instruments"
+        else "does not reject that no model beats the random walk on "
+        + (
+            f"either of the {_word(n)} instruments"
+            if n == 2
+            else f"any of the {_word(n)} instruments"
+        )
     )
     pooled = f.spa.loc["pooled"] if "pooled" in f.spa.index else None
     if pooled is not None and math.isfinite(float(pooled["spa_pvalue"])):
@@ -207,9 +214,17 @@ def _hybrid_sentences(f: RunFindings, level: str) -> list[str]:
     if len(f.tickers) > 1 and len(f.pooled_hybrid):
         better, worse = f.pooled_hybrid_better, f.pooled_hybrid_worse
         if not better and not worse:
+            rivals = [str(m) for m in f.pooled_hybrid.index]
+            if len(rivals) == 1:
+                whom = f"does not differ significantly from its only rival, {_the(rivals[0])}"
+            else:
+                whom = (
+                    f"differs significantly from {'neither' if len(rivals) == 2 else 'none'} "
+                    f"of its {_count(len(rivals), 'rival')}"
+                )
             sentences.append(
-                f"Pooled across instruments, {hybrid} differs significantly from none of its "
-                f"{_count(len(f.pooled_hybrid), 'rival')} (pooled Diebold–Mariano test, Holm-adjusted)."
+                f"Pooled across instruments, {hybrid} {whom} (pooled Diebold–Mariano test, "
+                "Holm-adjusted)."
             )
         else:
             parts = []
@@ -230,7 +245,8 @@ def _drift_sentence(f: RunFindings) -> str | None:
         return None
     beats = {m: ts for m, ts in f.beats_drift.items() if ts}
     if not beats:
-        return "No model beats the drift forecast on any instrument (Clark–West, Holm-adjusted)."
+        where = "on the only instrument" if len(f.tickers) == 1 else "on any instrument"
+        return f"No model beats the drift forecast {where} (Clark–West, Holm-adjusted)."
     return f"Beating the drift forecast (Clark–West, Holm-adjusted): {_listing(beats)}."
 
 
@@ -259,7 +275,8 @@ def _power_sentence(f: RunFindings) -> str | None:
         f"(median over models and instruments of the {_percent(f.alpha)}-level test)"
     )
     if reach:
-        text += f"; {_count(len(reach), 'model–instrument pair')} reach that"
+        verb = "reaches" if len(reach) == 1 else "reach"
+        text += f"; {_count(len(reach), 'model–instrument pair')} {verb} that"
     elif observed:
         best = max(observed)
         text += (
@@ -322,17 +339,23 @@ def conclusion_sentences(findings: RunFindings) -> list[str]:
             if math.isfinite(mean_da)
             else "The networks' directional accuracy is undefined; "
         )
-        of = (
-            f"of the {_count(pairs, 'network–instrument pair')}"
-            if pairs > 1
-            else "of the only network–instrument pair"
-        )
-        sentences.append(
-            text
-            + "after Holm's adjustment the Pesaran–Timmermann test finds directional skill in "
-            + f"{_word(skill) if skill else 'none'} {of}, and the hit rate beats the always-up "
-            + f"base rate in {_word(up) if up else 'none'}."
-        )
+        if pairs == 1:
+            finding = (
+                "after Holm's adjustment the Pesaran–Timmermann test "
+                + ("finds" if skill else "does not find")
+                + " directional skill in the only network–instrument pair, and its hit rate "
+                + ("beats" if up else "does not beat")
+                + " the always-up base rate."
+            )
+        else:
+            none = "neither" if pairs == 2 else "none"
+            finding = (
+                "after Holm's adjustment the Pesaran–Timmermann test finds directional skill in "
+                + f"{_word(skill) if skill else none} of the "
+                + f"{_count(pairs, 'network–instrument pair')}, and the hit rate beats the "
+                + f"always-up base rate in {_word(up) if up else none}."
+            )
+        sentences.append(text + finding)
     power = _power_sentence(f)
     if power:
         sentences.append(power)
@@ -357,8 +380,10 @@ def _mcs_sentence(f: RunFindings, n: int) -> str:
             where = where.replace("on the", "not on the")
     text = f"The random walk is in the {_percent(f.mcs_level)} model confidence set {where}"
     if skipped:
-        text += f" (not applicable on {_count(skipped, 'more instrument')})"
+        text += f" (it is not applicable on {_count(skipped, 'other instrument')})"
     members = _join(map(_the, always))
+    if decided == 1:
+        return text + (f"; in the set: {members}." if always else "; no model is in it.")
     return text + (
         f"; in the set on {every}: {members}." if always else f"; no model is in it on {every}."
     )

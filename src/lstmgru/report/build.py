@@ -3,9 +3,10 @@
 The PDF is built in a temporary directory inside the output directory and moved into place only
 when xelatex succeeded, so a failed build never leaves a half-written PDF::
 
-    <output>/thesis.pdf       title page, abstract, contents, one chapter per notebook (one
-                              section per ticker for the experiments), conclusion, references,
-                              reproducibility appendix
+    <output>/thesis.pdf       title page, abstract, contents; introduction and literature review
+                              (report/text); theory, data, methodology, results, discussion,
+                              conclusion; references; appendices: one section per instrument,
+                              reproducibility record
     <output>/equations.tex    every labelled equation of the theory chapter, for \\input elsewhere
     <output>/html/            each executed notebook as a web page and an index
     <output>/latex/           the LaTeX sources, figures, .aux and .log of the last build
@@ -87,60 +88,106 @@ def check_run_is_current(run_dir: str | Path) -> None:
             )
 
 
-_CHAPTERS = (("theory", "01"), ("data", "02"), ("experiments", "03"), ("comparison", "04"))
+#: Chapters converted from the run's notebooks: (key, file number, label, default title). The
+#: body template (``report/templates/generated/body.tex.j2``) places them between the static
+#: chapters of ``report/text``; a key the run has no notebook for is left out of the body.
+_CHAPTERS = (
+    ("theory", "01", "chap:theory", "Theory"),
+    ("data", "02", "chap:data", "Data"),
+    ("comparison", "04", "chap:results", "Results"),
+    ("leakage", "05", "chap:leakage", "Leakage"),
+)
+#: Static prose copied from ``report/`` into the build directory besides :data:`STATIC_FILES`.
+TEXT_DIR = "text"
 
 
-def build_latex_sources(
-    notebooks: RunNotebooks, build: Path, meta: Mapping[str, Any]
-) -> list[Chapter]:
-    """Write every LaTeX source of the thesis into ``build``; return the chapters written."""
+def _copy_static(build: Path) -> list[str]:
+    """Copy the master document, its prose and ``report/text``; return the prose texts."""
     for name in STATIC_FILES:
         source = REPORT_DIR / name
         if not source.is_file():
             raise ReportBuildError(f"{source} is missing; restore it from the repository")
         shutil.copy2(source, build / name)
+    text_dir = REPORT_DIR / TEXT_DIR
+    if not text_dir.is_dir():
+        raise ReportBuildError(f"{text_dir} is missing; restore it from the repository")
+    shutil.copytree(text_dir, build / TEXT_DIR, dirs_exist_ok=True)
+    prose = [(build / n).read_text(encoding="utf-8") for n in STATIC_FILES if n.endswith(".tex")]
+    prose += [p.read_text(encoding="utf-8") for p in sorted((build / TEXT_DIR).glob("*.tex"))]
+    return prose
+
+
+def _chapter_notebook(notebooks: RunNotebooks, key: str) -> Path | None:
+    """The executed notebook of chapter ``key``; ``None`` when the run (or the layout) has none."""
+    return getattr(notebooks, key, None)
+
+
+def build_latex_sources(
+    notebooks: RunNotebooks, build: Path, meta: Mapping[str, Any]
+) -> list[Chapter]:
+    """Write every LaTeX source of the thesis into ``build``; return the chapters written.
+
+    The chapters converted from notebooks come first in the list, in body order, then the
+    appendix of the experiments (``key='experiments'``) when the run has one.
+    """
+    texts = _copy_static(build)
     for folder in ("chapters", "figures", "generated"):
         (build / folder).mkdir(exist_ok=True)
     chapters: list[Chapter] = []
-    texts: list[str] = []
-    total = sum(p is not None for p in (notebooks.theory, notebooks.data, notebooks.comparison))
+    titles = meta.get("chapters") or {}
+    present = {key: _chapter_notebook(notebooks, key) for key, *_ in _CHAPTERS}
     bar = tqdm(
-        total=total + len(notebooks.experiments),
-        desc="report: notebooks",
-        unit="nb",
+        total=sum(p is not None for p in present.values()) + len(notebooks.experiments),
+        desc="report: chapters",
+        unit="ch",
         disable=None,
         leave=False,
     )
     with bar:
-        for key, number in _CHAPTERS:
-            if key == "experiments":
-                if notebooks.experiments or notebooks.missing:
-                    title = (meta.get("chapters") or {}).get("experiments") or "Experiments"
-                    chapter, text = experiments_chapter(notebooks, build, title, bar.update)
-                    chapters.append(chapter)
-                    texts.append(text)
-                continue
-            path = getattr(notebooks, key)
+        for key, number, label, fallback in _CHAPTERS:
+            path = present[key]
             if path is None:
-                logger.warning(
-                    "report: %s has no %s notebook; the thesis leaves that chapter out",
-                    notebooks.run.run_dir,
-                    key,
-                )
+                if key != "leakage":
+                    logger.warning(
+                        "report: %s has no %s chapter; the thesis leaves it out",
+                        notebooks.run.run_dir,
+                        key,
+                    )
                 continue
-            title, text = chapter_tex(path, f"{number}_{key}", f"chap:{key}", build, key.title())
+            title, text = chapter_tex(
+                path,
+                f"{number}_{key}",
+                label,
+                build,
+                fallback,
+                title=titles.get(key) or None,
+                extra_labels=("chap:comparison",) if key == "comparison" else (),
+            )
             rel = f"chapters/{number}_{key}.tex"
             write_text(build / rel, text)
             chapters.append(Chapter(key, rel, title))
             texts.append(text)
             bar.update()
+        appendix = None
+        if notebooks.experiments or notebooks.missing:
+            title = titles.get("experiments") or "Experiments on each instrument"
+            appendix, text = experiments_chapter(notebooks, build, title, bar.update)
+            chapters.append(appendix)
+            texts.append(text)
     check_citations(texts, build / "references.bib")
     found = generated.run_findings(notebooks)
     summary = generated.summary_latex(notebooks, found)
-    write_text(build / "generated" / "meta.tex", generated.meta_latex(meta, notebooks, summary))
-    write_text(build / "generated" / "body.tex", generated.render("body", chapters=chapters))
+    write_text(
+        build / "generated" / "meta.tex", generated.meta_latex(meta, notebooks, summary, found)
+    )
+    body = {c.key: c for c in chapters if c.key != "experiments"}
+    write_text(build / "generated" / "body.tex", generated.render("body", chapters=body))
     write_text(build / "generated" / "findings.tex", generated.findings_latex(notebooks, found))
-    write_text(build / "generated" / "appendix.tex", generated.appendix_latex(notebooks))
+    write_text(build / "generated" / "discussion.tex", generated.discussion_latex(notebooks, found))
+    write_text(
+        build / "generated" / "appendix.tex",
+        generated.appendix_latex(notebooks, experiments=appendix),
+    )
     return chapters
 
 

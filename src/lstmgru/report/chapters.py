@@ -1,8 +1,8 @@
 """Executed notebooks become chapters of the thesis (nbconvert's LaTeX exporter, pandoc).
 
-A notebook is one chapter (theory, data, comparison); the experiment notebook, executed once per
-ticker, is one section per ticker of the experiments chapter, its headings one level deeper
-(pandoc's ``--shift-heading-level-by``) and its labels prefixed with the ticker.
+A notebook is one chapter (theory, data, results, leakage); the experiment notebook, executed once
+per ticker, is one section per ticker of the appendix on the instruments, its headings one level
+deeper (pandoc's ``--shift-heading-level-by``) and its labels prefixed with the ticker.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from nbconvert.exporters import LatexExporter, TemplateExporter
 from nbconvert.preprocessors import Preprocessor
 
 from lstmgru.report import generated
+from lstmgru.report.design import count
 from lstmgru.report.markdown import (
     join_display_paragraphs,
     latex_escape,
@@ -116,18 +117,33 @@ def _intro_latex(markdown: str) -> str:
     return join_display_paragraphs(markdown_to_latex(normalise_markdown_latex(markdown)))
 
 
-def chapter_tex(path: Path, key: str, label: str, build: Path, fallback: str) -> tuple[str, str]:
+def chapter_tex(
+    path: Path,
+    key: str,
+    label: str,
+    build: Path,
+    fallback: str,
+    *,
+    title: str | None = None,
+    extra_labels: Sequence[str] = (),
+) -> tuple[str, str]:
     """``(title, latex)`` of a notebook converted as a whole chapter.
 
-    The notebook's first ``# Heading`` is the chapter title (``fallback`` when it has none),
-    the Markdown after it in the same cell the chapter's introduction.
+    The notebook's first ``# Heading`` is the chapter title (``fallback`` when it has none)
+    unless ``title`` (plain text, e.g. from ``report/metadata.yml``) replaces it; the Markdown
+    after the heading in the same cell is the chapter's introduction. ``extra_labels`` are
+    further labels of the chapter (older names that text may still refer to).
     """
     nb = _prepared(path, f"tab:{key}:parameters", f"the {fallback.lower()} chapter")
-    title, intro = split_title(nb)
+    heading, intro = split_title(nb)
     nb = run_preprocessors(nb, [CaptionPreprocessor()])
     body = export_latex(nb, key, build, path.parent)
-    title_tex = markdown_to_latex(title) if title else latex_escape(fallback)
-    text = rf"\chapter{{{title_tex}}}\label{{{label}}}" + "\n\n"
+    if title:
+        title_tex = latex_escape(title)
+    else:
+        title_tex = markdown_to_latex(heading) if heading else latex_escape(fallback)
+    labels = "".join(rf"\label{{{x}}}" for x in (label, *extra_labels))
+    text = rf"\chapter{{{title_tex}}}{labels}" + "\n\n"
     if intro:
         text += _intro_latex(intro) + "\n\n"
     return title_tex, text + body
@@ -138,30 +154,30 @@ def ticker_label(ticker: str) -> str:
     return re.sub(r"[^\w.-]", "_", ticker)
 
 
-def _experiment_section(path: Path, ticker: str, key: str, build: Path) -> tuple[str, str]:
-    """``(intro markdown, latex)`` of one ticker's experiment notebook as a section."""
+def _experiment_section(path: Path, ticker: str, key: str, build: Path) -> str:
+    """LaTeX of one ticker's experiment notebook as a section (its title cell left out: the
+    appendix introduces the sections once)."""
     prefix = ticker_label(ticker)
     nb = _prepared(path, "tab:parameters", "the experiment")
-    _, intro = split_title(nb)
+    split_title(nb)
     nb = run_preprocessors(
         nb, [LabelPrefixPreprocessor(prefix=prefix, instrument=ticker), CaptionPreprocessor()]
     )
     body = export_latex(nb, key, build, path.parent, heading_shift=1)
-    return intro, rf"\section{{{latex_escape(ticker)}}}\label{{sec:{prefix}}}" + "\n\n" + body
+    return rf"\section{{{latex_escape(ticker)}}}\label{{sec:{prefix}}}" + "\n\n" + body
 
 
 def experiments_chapter(
     notebooks: RunNotebooks, build: Path, title: str, progress: Callable[[], object]
 ) -> tuple[Chapter, str]:
-    """The experiments chapter: one section file per ticker, a failed ticker's reason.
+    """The appendix of the experiments: one section file per ticker, a failed ticker's reason.
 
-    Returns the chapter and its whole LaTeX (sections included, for the citation check).
+    Returns the chapter (``key='experiments'``, label ``app:experiments``) and its whole LaTeX
+    (sections included, for the citation check).
     """
-    intro_md = ""
     sections = []
     for i, (ticker, path) in enumerate(notebooks.experiments.items(), start=1):
-        intro, text = _experiment_section(path, ticker, f"03_{i:02d}", build)
-        intro_md = intro_md or intro
+        text = _experiment_section(path, ticker, f"03_{i:02d}", build)
         rel = f"chapters/03_{i:02d}_{ticker_label(ticker)}.tex"
         write_text(build / rel, text)
         sections.append((ticker, rel, text))
@@ -169,7 +185,8 @@ def experiments_chapter(
     text = generated.render(
         "experiments",
         title=latex_escape(title),
-        intro=markdown_to_latex(normalise_markdown_latex(intro_md)) if intro_md else "",
+        results=notebooks.comparison is not None,
+        instruments=count(len(sections), "instrument"),
         sections=[(latex_escape(t), ticker_label(t), rel[:-4]) for t, rel, _ in sections],
         failed=[(latex_escape(t), latex_escape(why)) for t, why in notebooks.missing.items()],
     )
