@@ -154,17 +154,17 @@ def ticker_label(ticker: str) -> str:
     return re.sub(r"[^\w.-]", "_", ticker)
 
 
-def _experiment_section(path: Path, ticker: str, key: str, build: Path) -> str:
-    """LaTeX of one ticker's experiment notebook as a section (its title cell left out: the
-    appendix introduces the sections once)."""
+def _experiment_section(path: Path, ticker: str, key: str, build: Path) -> tuple[str, str]:
+    """``(intro markdown, latex)`` of one ticker's experiment notebook as a section (its title
+    cell left out: its introduction opens the appendix once for all sections)."""
     prefix = ticker_label(ticker)
     nb = _prepared(path, "tab:parameters", "the experiment")
-    split_title(nb)
+    _, intro = split_title(nb)
     nb = run_preprocessors(
         nb, [LabelPrefixPreprocessor(prefix=prefix, instrument=ticker), CaptionPreprocessor()]
     )
     body = export_latex(nb, key, build, path.parent, heading_shift=1)
-    return rf"\section{{{latex_escape(ticker)}}}\label{{sec:{prefix}}}" + "\n\n" + body
+    return intro, rf"\section{{{latex_escape(ticker)}}}\label{{sec:{prefix}}}" + "\n\n" + body
 
 
 def experiments_chapter(
@@ -176,8 +176,10 @@ def experiments_chapter(
     (sections included, for the citation check).
     """
     sections = []
+    intro = ""
     for i, (ticker, path) in enumerate(notebooks.experiments.items(), start=1):
-        text = _experiment_section(path, ticker, f"03_{i:02d}", build)
+        first_intro, text = _experiment_section(path, ticker, f"03_{i:02d}", build)
+        intro = intro or first_intro
         rel = f"chapters/03_{i:02d}_{ticker_label(ticker)}.tex"
         write_text(build / rel, text)
         sections.append((ticker, rel, text))
@@ -186,6 +188,7 @@ def experiments_chapter(
         "experiments",
         title=latex_escape(title),
         results=notebooks.comparison is not None,
+        intro=_intro_latex(intro) if intro else "",
         instruments=count(len(sections), "instrument"),
         sections=[(latex_escape(t), ticker_label(t), rel[:-4]) for t, rel, _ in sections],
         failed=[(latex_escape(t), latex_escape(why)) for t, why in notebooks.missing.items()],
