@@ -195,10 +195,20 @@ def _summary(u2: list[float]) -> pd.DataFrame:
             "correlation": 0.99,
             "directional_accuracy": 0.5,
             "dm_statistic": [np.nan] + [1.0] * len(u2),
-            "dm_pvalue": [np.nan] + [0.5] * len(u2),
+            "dm_pvalue": [np.nan] + [0.01] * len(u2),
+            "seeds": [np.nan] + [1] * len(u2),
+            "dm_better": [np.nan] + [0] * len(u2),
+            "dm_worse": [np.nan] + [1] * len(u2),
         },
         index=index,
     )
+
+
+def test_findings_weigh_each_change_against_the_spread_over_seeds() -> None:
+    summary = _summary([0.6, 1.3, 1.32]).assign(theil_u2_std=[np.nan, 0.05, 0.05, 0.05])
+    text = " ".join(leakage.findings_text(summary))
+    assert "had flattered the forecast by 0.700 in $U_2$" in text  # row 2: 0.7 > 0.05
+    assert "within the spread over seeds" in text  # row 3: 0.02 < 0.05
 
 
 def test_findings_follow_the_numbers() -> None:
@@ -206,7 +216,11 @@ def test_findings_follow_the_numbers() -> None:
     assert "$U_2$ 0.600 (below 1)" in text
     assert "row 2 (step 2): raises $U_2$ from 0.600 to 1.300" in text
     assert "row 3 (step 3): lowers $U_2$ from 1.300 to 1.100" in text
-    assert "cannot be told apart from the random walk" in text
+    assert "with one seed there is no spread" in text
+    assert (
+        "row 3: the Diebold–Mariano test at the 5 % level finds the forecast better than the random walk for 0 of 1 seed(s) and worse for 1"
+        in text
+    )
     changes = leakage.inflation_table(_summary([0.6, 1.3, 1.1]))
     assert changes["delta_theil_u2"].to_list() == pytest.approx([0.7, -0.2])
 
@@ -230,15 +244,17 @@ def test_ladder_fits_every_row_and_reuses_an_identical_network() -> None:
     ]
     scores = result.scores.set_index(["setup", "row"])
     assert scores.loc[("A", 0), "theil_u2"] == pytest.approx(1.0)  # the random walk
-    # row 3 of A reuses row 2's network: no fit, other test scaling, other forecasts
-    assert scores.loc[("A", 3), "fit_seconds"] == 0.0 and scores.loc[("A", 2), "fit_seconds"] > 0
-    assert scores.loc[("A", 3), "best_epoch"] == scores.loc[("A", 2), "best_epoch"]
-    assert not np.allclose(result.forecasts[("A", 3, 0)], result.forecasts[("A", 2, 0)])
-    assert result.rows.set_index(["setup", "row"]).loc[("B", 3), "changed"] == (
+    # a row number means the same repair in both setups
+    assert result.rows["row"].to_list() == [1, 3, 4, 5, 1, 2, 5]
+    # row 4 of A reuses row 3's network: no fit, other test scaling, other forecasts
+    assert scores.loc[("A", 4), "fit_seconds"] == 0.0 and scores.loc[("A", 3), "fit_seconds"] > 0
+    assert scores.loc[("A", 4), "best_epoch"] == scores.loc[("A", 3), "best_epoch"]
+    assert not np.allclose(result.forecasts[("A", 4, 0)], result.forecasts[("A", 3, 0)])
+    assert result.rows.set_index(["setup", "row"]).loc[("B", 5), "changed"] == (
         "validation, target"
     )
     summary = leakage.summary_table(result)
-    assert list(summary.loc["A"].index) == [0, 1, 2, 3, 4]
+    assert list(summary.loc["A"].index) == [0, 1, 3, 4, 5]
     assert len(leakage.findings_text(summary)) >= 2
 
 

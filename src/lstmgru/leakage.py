@@ -67,6 +67,7 @@ __all__ = [
     "score_forecast",
     "setup_table",
     "setup_text",
+    "step_number",
     "stored_ablation",
     "summary_table",
     "training_identity",
@@ -263,7 +264,7 @@ STEPS: tuple[Step, ...] = (
     ),
     Step(
         "thesis",
-        "protocol of this thesis (log-return target)",
+        "protocol of this thesis: log-return target",
         lambda s: dataclasses.replace(
             s, target="return", validation="span", scaler_fit="train", refit_on_test=False
         ),
@@ -278,6 +279,15 @@ def changed_fields(before: Setup, after: Setup) -> tuple[str, ...]:
         for f in dataclasses.fields(Setup)
         if getattr(before, f.name) != getattr(after, f.name)
     )
+
+
+def step_number(step: Step) -> int:
+    """The fixed row number of a step (1 = as published ... 5 = the thesis protocol).
+
+    A setup without a step (setup A has no row 2, setup B no rows 3 and 4) skips its number, so
+    that a row number means the same repair in both setups.
+    """
+    return STEPS.index(step) + 1
 
 
 def ladder(setup: Setup) -> list[tuple[Step, Setup]]:
@@ -735,7 +745,7 @@ class LadderResult:
     Attributes
     ----------
     rows : pandas.DataFrame
-        One row per (setup, row): ``setup``, ``row`` (1-based position in the ladder), ``step``,
+        One row per (setup, row): ``setup``, ``row`` (:func:`step_number`), ``step``,
         ``label``, ``changed`` (the fields that differ from the row before).
     scores : pandas.DataFrame
         One row per (setup, row, seed) with :data:`SCORE_COLUMNS`, ``best_epoch``,
@@ -792,7 +802,8 @@ def run_ladder(
             close = closes[setup.name] if closes is not None else load_close(setup)
             previous_setup = None
             test_days = None
-            for position, (step, row_setup) in enumerate(rows, start=1):
+            for step, row_setup in rows:
+                position = step_number(step)
                 prepared = prepare(row_setup, close)
                 if test_days is None:
                     test_days = prepared.test_dates
@@ -882,18 +893,26 @@ def setup_table(result: LadderResult) -> pd.DataFrame:
     return pd.DataFrame(table).T.rename_axis("setup")
 
 
-def summary_table(result: LadderResult) -> pd.DataFrame:
+def summary_table(result: LadderResult, alpha: float = 0.05) -> pd.DataFrame:
     """Mean and standard deviation over seeds of every score, per setup and row.
 
     Rows are indexed ``(setup, row)``; row 0 is the random walk (no seeds, no spread). Columns:
     ``step`` (what the row is), ``changed``, then ``<score>`` and ``<score>_std`` for
-    :data:`SCORE_COLUMNS`, and ``selected_epoch`` (mean best epoch; NaN without selection).
+    :data:`SCORE_COLUMNS`, ``seeds``, ``dm_better`` and ``dm_worse`` (seeds whose DM-HLN test
+    at level ``alpha`` finds the row better, or worse, than the random walk) and
+    ``selected_epoch`` (mean best epoch; NaN without selection).
     """
-    scores = result.scores
+    scores = result.scores.assign(
+        dm_better=lambda f: (f["dm_pvalue"] < alpha) & (f["dm_statistic"] < 0),
+        dm_worse=lambda f: (f["dm_pvalue"] < alpha) & (f["dm_statistic"] > 0),
+    )
     grouped = scores.groupby(["setup", "row"])
     mean = grouped[list(SCORE_COLUMNS)].mean()
     std = grouped[list(SCORE_COLUMNS)].std(ddof=1).add_suffix("_std")
     out = mean.join(std)
+    out["seeds"] = grouped["seed"].count()
+    out["dm_better"] = grouped["dm_better"].sum()
+    out["dm_worse"] = grouped["dm_worse"].sum()
     if "best_epoch" in scores:
         out["selected_epoch"] = grouped["best_epoch"].mean()
     labels = result.rows.set_index(["setup", "row"])
@@ -939,8 +958,9 @@ def _fmt(value: float, digits: int = 3) -> str:
 def findings_text(summary: pd.DataFrame, alpha: float = 0.05) -> list[str]:
     """Sentences on what each repair does to the seed-mean scores, from the summary table.
 
-    Every number and every direction ("raises", "lowers", "beats", "loses to") is read off the
-    table, so the text holds whatever the numbers are.
+    Every number and every direction ("raises", "lowers", "better", "worse") is read off the
+    table, so the text holds whatever the numbers are. A change of Theil's U2 counts as a
+    difference only where it exceeds the larger standard deviation over seeds of the two rows.
     """
     sentences = []
     for name in summary.index.get_level_values("setup").unique():
@@ -960,31 +980,48 @@ def findings_text(summary: pd.DataFrame, alpha: float = 0.05) -> list[str]:
             u_before, u_after = rows.loc[before, "theil_u2"], rows.loc[after, "theil_u2"]
             if not (np.isfinite(u_before) and np.isfinite(u_after)):
                 continue
-            direction = "raises" if u_after > u_before else "lowers"
-            flattered = (
-                "the leak it removes had flattered the forecast"
-                if u_after > u_before
-                else "the repair does not make the forecast look worse"
-            )
+            change = u_after - u_before
+            stds = [float(rows.loc[i].get("theil_u2_std", np.nan)) for i in (before, after)]
+            stds = [v for v in stds if np.isfinite(v)]
+            spread = max(stds) if stds else math.nan
+            direction = "raises" if change > 0 else "lowers"
+            if not np.isfinite(spread):
+                meaning = "with one seed there is no spread over seeds to compare the change with"
+            elif abs(change) <= spread:
+                meaning = (
+                    f"the change is within the spread over seeds (standard deviation up to "
+                    f"{_fmt(spread)}), so this repair makes no clear difference"
+                )
+            elif change > 0:
+                meaning = (
+                    f"the change exceeds the spread over seeds (standard deviation up to "
+                    f"{_fmt(spread)}): the leak it removes had flattered the forecast by "
+                    f"{_fmt(change)} in $U_2$"
+                )
+            else:
+                meaning = (
+                    f"the change exceeds the spread over seeds (standard deviation up to "
+                    f"{_fmt(spread)}): the row is better than the one before"
+                )
             sentences.append(
                 f"Setup {name}, row {after} ({rows.loc[after, 'step']}): {direction} $U_2$ from "
                 f"{_fmt(u_before)} to {_fmt(u_after)} (RMSE {_fmt(rows.loc[before, 'rmse'], 2)} "
-                f"to {_fmt(rows.loc[after, 'rmse'], 2)}); {flattered}."
+                f"to {_fmt(rows.loc[after, 'rmse'], 2)}); {meaning}."
             )
-        last = rows.index[-1]
-        p = rows.loc[last, "dm_pvalue"]
-        stat = rows.loc[last, "dm_statistic"]
-        if np.isfinite(p):
-            if p < alpha:
-                side = "beats" if stat < 0 else "loses to"
-                dm = f"{side} the random walk (DM-HLN $p$ = {_fmt(p)}, seed mean)"
-            else:
-                dm = (
-                    f"cannot be told apart from the random walk (DM-HLN $p$ = {_fmt(p)}, seed mean)"
-                )
+        sentences.append(
+            f"Setup {name}: the random walk itself correlates with the close at "
+            f"{_fmt(part.loc[0, 'correlation'])}, so a correlation near 1 shows that a forecast "
+            "follows yesterday's price, not that it has skill."
+        )
+        for row in rows.index:
+            if "dm_better" not in rows.columns or not np.isfinite(rows.loc[row, "dm_pvalue"]):
+                continue
+            n = int(rows.loc[row, "seeds"])
+            better, worse = int(rows.loc[row, "dm_better"]), int(rows.loc[row, "dm_worse"])
             sentences.append(
-                f"Setup {name} under the protocol of this thesis: $U_2$ "
-                f"{_fmt(rows.loc[last, 'theil_u2'])}; the forecast {dm}."
+                f"Setup {name}, row {row}: the Diebold–Mariano test at the {100 * alpha:g} % level "
+                f"finds the forecast better than the random walk for {better} of {n} seed(s) "
+                f"and worse for {worse}."
             )
     return sentences
 
@@ -1001,6 +1038,8 @@ SUMMARY_NAMES = {
     "directional_accuracy": "direction",
     "dm_statistic": "DM stat.",
     "dm_pvalue": "DM p-value",
+    "dm_better": "DM better",
+    "dm_worse": "DM worse",
     "selected_epoch": "epoch kept",
 }
 
