@@ -1123,8 +1123,15 @@ def setup_text(result: LadderResult, settings: Settings) -> str:
     return " ".join(parts)
 
 
-def cost_text(result: LadderResult, settings: Settings, seconds: float) -> list[str]:
-    """What the fits cost in this run, per setup, as sentences."""
+def cost_text(
+    result: LadderResult, settings: Settings, seconds: float, cpu_seconds: float
+) -> list[str]:
+    """What the fits cost in this run, per setup, as sentences.
+
+    ``seconds`` is the wall time of the whole ladder, ``cpu_seconds`` the processor time of
+    the process over it (all threads): on a machine shared with other work the wall time
+    overstates the cost, the processor time does not.
+    """
     scores = result.scores[result.scores["row"] > 0]
     out = []
     for name, part in scores.groupby("setup"):
@@ -1134,7 +1141,8 @@ def cost_text(result: LadderResult, settings: Settings, seconds: float) -> list[
             f"training and forecasting in this run."
         )
     out.append(
-        f"The whole ladder took {seconds:.0f} s; the epochs are "
+        f"The whole ladder took {seconds:.0f} s of wall time and {cpu_seconds:.0f} s of "
+        "processor time; the epochs are "
         + (
             "the published ones"
             if all(s.epochs == p.epochs for s, p in zip(settings.setups, SETUPS, strict=True))
