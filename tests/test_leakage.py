@@ -85,7 +85,7 @@ def test_profiles_shrink_only_the_quick_run() -> None:
     assert a.rows == b.rows == LEAKAGE_PROFILES["quick"]["rows"]
     assert a.train == round(2126 / 2426 * a.rows)  # the published share of training rows
     assert quick.fast_compile and a.epochs == LEAKAGE_PROFILES["quick"]["epochs"]
-    default = leakage.leakage_settings("default", n_seeds=3)
+    default = leakage.leakage_settings("default", n_seeds=3)  # seeds 0, 1, 2
     assert default.setups == leakage.SETUPS and default.seeds == (0, 1, 2)
     with pytest.raises(ValueError, match="unknown profile"):
         leakage.leakage_settings("fast")
@@ -207,20 +207,20 @@ def _summary(u2: list[float]) -> pd.DataFrame:
 def test_findings_weigh_each_change_against_the_spread_over_seeds() -> None:
     summary = _summary([0.6, 1.3, 1.32]).assign(theil_u2_std=[np.nan, 0.05, 0.05, 0.05])
     text = " ".join(leakage.findings_text(summary))
-    assert "had flattered the forecast by 0.700 in $U_2$" in text  # row 2: 0.7 > 0.05
-    assert "within the spread over seeds" in text  # row 3: 0.02 < 0.05
+    assert "had lowered $U_2$ by 0.700; larger than the spread over seeds" in text  # 0.7 > 0.05
+    assert "had lowered $U_2$ by 0.020; within the spread over seeds" in text  # 0.02 < 0.05
 
 
 def test_findings_follow_the_numbers() -> None:
     text = " ".join(leakage.findings_text(_summary([0.6, 1.3, 1.1])))
     assert "$U_2$ 0.600 (below 1)" in text
-    assert "row 2 (step 2): raises $U_2$ from 0.600 to 1.300" in text
-    assert "row 3 (step 3): lowers $U_2$ from 1.300 to 1.100" in text
-    assert "with one seed there is no spread" in text
-    assert (
-        "row 3: the Diebold–Mariano test at the 5 % level finds the forecast better than the random walk for 0 of 1 seed(s) and worse for 1"
-        in text
-    )
+    assert "row 2 (step 2) raises $U_2$ from 0.600 to 1.300" in text
+    assert "the leak it removes had lowered $U_2$ by 0.700" in text
+    assert "row 3 (step 3) lowers $U_2$ from 1.300 to 1.100" in text
+    assert "this leak had not made the forecast look better" in text
+    assert "one seed, so no spread over seeds" in text
+    assert "the Diebold–Mariano test at the 5 % level finds the forecast better or worse" in text
+    assert "row 3: 0 better and 1 worse of 1." in text
     changes = leakage.inflation_table(_summary([0.6, 1.3, 1.1]))
     assert changes["delta_theil_u2"].to_list() == pytest.approx([0.7, -0.2])
 

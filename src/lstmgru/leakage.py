@@ -897,7 +897,7 @@ def summary_table(result: LadderResult, alpha: float = 0.05) -> pd.DataFrame:
     """Mean and standard deviation over seeds of every score, per setup and row.
 
     Rows are indexed ``(setup, row)``; row 0 is the random walk (no seeds, no spread). Columns:
-    ``step`` (what the row is), ``changed``, then ``<score>`` and ``<score>_std`` for
+    ``step`` (what the row is), ``key`` (the step's key in :data:`STEPS`), ``changed``, then ``<score>`` and ``<score>_std`` for
     :data:`SCORE_COLUMNS`, ``seeds``, ``dm_better`` and ``dm_worse`` (seeds whose DM-HLN test
     at level ``alpha`` finds the row better, or worse, than the random walk) and
     ``selected_epoch`` (mean best epoch; NaN without selection).
@@ -917,11 +917,12 @@ def summary_table(result: LadderResult, alpha: float = 0.05) -> pd.DataFrame:
         out["selected_epoch"] = grouped["best_epoch"].mean()
     labels = result.rows.set_index(["setup", "row"])
     out["step"] = labels["label"].reindex(out.index)
+    out["key"] = labels["step"].reindex(out.index)
     out["changed"] = labels["changed"].reindex(out.index)
     for name in out.index.get_level_values("setup").unique():
         out.loc[(name, 0), "step"] = "random walk"
-        out.loc[(name, 0), "changed"] = ""
-    first = ["step", "changed"]
+        out.loc[(name, 0), ["key", "changed"]] = ""
+    first = ["step", "key", "changed"]
     return out[first + [c for c in out.columns if c not in first]]
 
 
@@ -985,44 +986,50 @@ def findings_text(summary: pd.DataFrame, alpha: float = 0.05) -> list[str]:
             stds = [v for v in stds if np.isfinite(v)]
             spread = max(stds) if stds else math.nan
             direction = "raises" if change > 0 else "lowers"
+            is_repair = rows.loc[after].get("key", "") != "thesis"
+            if round(change, 3) == 0:
+                effect = "no change at three decimals"
+            elif change > 0 and is_repair:
+                effect = f"the leak it removes had lowered $U_2$ by {_fmt(change)}"
+            elif is_repair:
+                effect = "this leak had not made the forecast look better"
+            else:
+                effect = f"the change of target {direction} $U_2$ by {_fmt(abs(change))}"
             if not np.isfinite(spread):
-                meaning = "with one seed there is no spread over seeds to compare the change with"
+                weight = "one seed, so no spread over seeds to judge the change against"
             elif abs(change) <= spread:
-                meaning = (
-                    f"the change is within the spread over seeds (standard deviation up to "
-                    f"{_fmt(spread)}), so this repair makes no clear difference"
-                )
-            elif change > 0:
-                meaning = (
-                    f"the change exceeds the spread over seeds (standard deviation up to "
-                    f"{_fmt(spread)}): the leak it removes had flattered the forecast by "
-                    f"{_fmt(change)} in $U_2$"
+                weight = (
+                    f"within the spread over seeds (standard deviation up to {_fmt(spread)}), "
+                    "so no clear difference"
                 )
             else:
-                meaning = (
-                    f"the change exceeds the spread over seeds (standard deviation up to "
-                    f"{_fmt(spread)}): the row is better than the one before"
+                weight = (
+                    f"larger than the spread over seeds (standard deviation up to {_fmt(spread)})"
                 )
             sentences.append(
-                f"Setup {name}, row {after} ({rows.loc[after, 'step']}): {direction} $U_2$ from "
-                f"{_fmt(u_before)} to {_fmt(u_after)} (RMSE {_fmt(rows.loc[before, 'rmse'], 2)} "
-                f"to {_fmt(rows.loc[after, 'rmse'], 2)}); {meaning}."
+                f"Setup {name}, row {after} ({rows.loc[after, 'step']}) {direction} $U_2$ from "
+                f"{_fmt(u_before)} to {_fmt(u_after)} and the RMSE from "
+                f"{_fmt(rows.loc[before, 'rmse'], 2)} to {_fmt(rows.loc[after, 'rmse'], 2)}: "
+                f"{effect}; {weight}."
             )
         sentences.append(
             f"Setup {name}: the random walk itself correlates with the close at "
             f"{_fmt(part.loc[0, 'correlation'])}, so a correlation near 1 shows that a forecast "
             "follows yesterday's price, not that it has skill."
         )
-        for row in rows.index:
-            if "dm_better" not in rows.columns or not np.isfinite(rows.loc[row, "dm_pvalue"]):
-                continue
-            n = int(rows.loc[row, "seeds"])
-            better, worse = int(rows.loc[row, "dm_better"]), int(rows.loc[row, "dm_worse"])
-            sentences.append(
-                f"Setup {name}, row {row}: the Diebold–Mariano test at the {100 * alpha:g} % level "
-                f"finds the forecast better than the random walk for {better} of {n} seed(s) "
-                f"and worse for {worse}."
-            )
+        if "dm_better" in rows.columns:
+            counts = [
+                f"row {row}: {int(rows.loc[row, 'dm_better'])} better and "
+                f"{int(rows.loc[row, 'dm_worse'])} worse of {int(rows.loc[row, 'seeds'])}"
+                for row in rows.index
+                if np.isfinite(rows.loc[row, "dm_pvalue"])
+            ]
+            if counts:
+                sentences.append(
+                    f"Setup {name}, seeds in which the Diebold–Mariano test at the "
+                    f"{100 * alpha:g} % level finds the forecast better or worse than the random "
+                    f"walk: {'; '.join(counts)}."
+                )
     return sentences
 
 
