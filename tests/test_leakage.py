@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from lstmgru import leakage
-from lstmgru.config import LEAKAGE_PROFILES
-from lstmgru.leakage import SETUP_A, SETUP_B, changed_fields, ladder, prepare
+from lstmgru.config import PROFILES
+from lstmgru.leakage import LEAKAGE_PROFILES, SETUP_A, SETUP_B, changed_fields, ladder, prepare
 
 
 def _trending_close(n: int, seed: int = 0) -> pd.Series:
@@ -80,6 +80,7 @@ def test_setup_validation_names_the_fix() -> None:
 
 
 def test_profiles_shrink_only_the_quick_run() -> None:
+    assert set(LEAKAGE_PROFILES) == set(PROFILES)  # the runner passes the run's profile name
     quick = leakage.leakage_settings("quick")
     a, b = quick.setups
     assert a.rows == b.rows == LEAKAGE_PROFILES["quick"]["rows"]

@@ -29,7 +29,6 @@ __all__ = [
     "CRITERIA",
     "FOLD_KINDS",
     "LAYER_KINDS",
-    "LEAKAGE_PROFILES",
     "LOSSES",
     "MODEL_NAMES",
     "NETWORK_LAYERS",
@@ -596,35 +595,5 @@ PROFILES: Mapping[str, Mapping[str, Any]] = {
         "arima_max_q": 5,
         "ar_max_p": 10,
         "tuning": "units=32,64;dropout=0,0.2;learning_rate=0.001,0.003",
-    },
-}
-
-
-#: Profiles of the leakage chapter (``notebooks/05_leakage.ipynb``, :mod:`lstmgru.leakage`).
-#: ``seeds``: network seeds of every row; ``rows``: keep only the first ``rows`` rows of each
-#: setup's span (``None``: the published span; setup A keeps its published share of training
-#: rows); ``window`` and ``epochs``: override the published 60-day window and epochs (``None``:
-#: as published); ``ablation``: also fit the price-level ablation of the main experiment;
-#: ``fast_compile``: train through Keras' own layers without XLA (quicker to build; one epoch).
-#: ``quick`` runs in seconds for the tests. ``default`` keeps the published data, windows and
-#: epochs with one seed: the published epochs of both setups with a single seed already take
-#: more than the chapter's share of ``make report`` on two cores (the chapter reports the time
-#: it took), so the seeds were cut first and the epochs kept. ``full`` runs ten seeds.
-LEAKAGE_PROFILES: Mapping[str, Mapping[str, Any]] = {
-    "quick": {
-        "seeds": (0,),
-        "rows": 220,
-        "window": 10,
-        "epochs": 1,
-        "ablation": True,
-        "fast_compile": True,
-    },
-    "default": {"seeds": (0,), "rows": None, "window": None, "epochs": None, "ablation": True},
-    "full": {
-        "seeds": tuple(range(10)),
-        "rows": None,
-        "window": None,
-        "epochs": None,
-        "ablation": True,
     },
 }
