@@ -218,9 +218,10 @@ def _data_config(record: Mapping[str, Any]) -> Any:
 class Ablations:
     """The price-level ablation of every finished ticker of a run.
 
-    ``table``: one block of rows per ticker (index ``ticker, setup``); ``caption``: what each
-    row is, with the run's seeds and windows; ``first``: the first ticker's price-level
-    experiment (for the figure), ``None`` without any.
+    ``table``: one block of rows per ticker (index ``ticker, setup``; the columns of
+    :func:`ablation_scores`, ``correlation_with_actual`` named ``correlation``); ``caption``:
+    what each row is, with the run's seeds and windows; ``first``: the first ticker's
+    price-level experiment (for the figure), ``None`` without any.
     """
 
     table: pd.DataFrame
@@ -254,4 +255,6 @@ def run_ablations(run: Any, *, window: int = 60, progress: bool = True) -> Ablat
         "correlation of forecast and actual close."
     )
     frame = pd.concat(tables, names=["ticker", "setup"])
-    return Ablations(frame, caption, first)
+    return Ablations(
+        frame.rename(columns={"correlation_with_actual": "correlation"}), caption, first
+    )

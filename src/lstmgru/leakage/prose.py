@@ -156,9 +156,14 @@ def cost_text(
         reused = int((part["fit_seconds"] == 0).sum())
         out.append(
             f"Setup {name}: {part['row'].nunique()} rows × {part['seed'].nunique()} seed(s), "
-            f"{len(part) - reused} networks trained and {reused} reused from the row before "
-            f"(only the scaling of the test windows differs), took "
-            f"{part['fit_seconds'].sum():.0f} s of training and forecasting."
+            f"{len(part) - reused} networks trained"
+            + (
+                f" and {reused} reused from the row before (only the scaling of the test "
+                "windows differs)"
+                if reused
+                else ""
+            )
+            + f", took {part['fit_seconds'].sum():.0f} s of training and forecasting."
         )
     published_epochs = all(
         s.epochs == p.epochs for s, p in zip(settings.setups, SETUPS, strict=True)
