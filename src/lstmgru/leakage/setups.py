@@ -174,9 +174,9 @@ class Setup:
         )
 
 
-#: Tutorial A: a stacked GRU on one price column of a Chinese A-share, 2126 training rows of
-#: 2426. The embedded data hold closes only, so the close of MSFT over the same calendar span
-#: stands in for Moutai's open (see the chapter for why this instrument).
+#: Tutorial A: a stacked GRU on one price column of a Chinese A-share, the first 2126 rows train.
+#: The embedded data hold closes only, so the close of MSFT from 2010-04-26 stands in for
+#: Moutai's open, cut to 2426 rows so that 300 test rows follow (see the chapter for why).
 SETUP_A = Setup(
     name="A",
     title="stacked GRU, first 2126 rows train",
