@@ -126,7 +126,7 @@ def test_price_ablation_scores_the_hybrid_on_the_same_days() -> None:
 
 
 def test_constant_prices_give_tables_with_nan_not_an_exception(monkeypatch) -> None:
-    from lstmgru import experiment
+    from lstmgru.leakage import ablation as ablation_module
 
     frame = synthetic_prices(300, seed=3).assign(close=42.0)
     frame.attrs["provenance"] = _provenance(frame, "synthetic", "SYN", 0)
@@ -141,7 +141,7 @@ def test_constant_prices_give_tables_with_nan_not_an_exception(monkeypatch) -> N
     assert table["mcs_pvalue"].isna().all() and table["in_mcs"].isna().all()
     assert (table["rmse"] == 0.0).all() and (table["directional_accuracy"] == 1.0).all()
     # The ablation table's statistics on the same data (drift standing in for the hybrid).
-    monkeypatch.setattr(experiment, "ABLATION_MODEL", "drift")
+    monkeypatch.setattr(ablation_module, "ABLATION_MODEL", "drift")
     ablation = ablation_table(result, result)
     assert ablation["theil_u2"].isna().all()
     assert ablation["correlation_with_actual"].isna().all()  # constant prices

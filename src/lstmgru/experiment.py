@@ -15,7 +15,6 @@ by seed in :meth:`~ExperimentResult.seed_scores`.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +32,10 @@ from lstmgru.features import Split
 from lstmgru.fitting import SEED_SEPARATOR, Fitter, fit_fold
 from lstmgru.folds import Fold, describe_folds, make_folds
 from lstmgru.hooks import pause_point
+
+# The price-level ablation lives in lstmgru.leakage (the chapter on the tutorials' setups); these
+# names stay importable from here.
+from lstmgru.leakage import ABLATION_MODEL, ablation_table, price_ablation
 from lstmgru.models import Forecast
 from lstmgru.tuning import (
     grid_points,
@@ -383,108 +386,3 @@ def _join_folds(forecasts: Sequence[Forecast], folds: Sequence[Fold]) -> Forecas
 
 def _seeds_for(name: str, config: ExperimentConfig) -> tuple[int | None, ...]:
     return config.seeds if name in config.network_models else (None,)
-
-
-#: The model compared in the price-level ablation: the hybrid of the thesis.
-ABLATION_MODEL = "lstm_gru"
-
-
-def price_ablation(
-    config: ExperimentConfig,
-    frame: pd.DataFrame | None = None,
-    *,
-    window: int = 60,
-    progress: bool = True,
-) -> ExperimentResult:
-    """The hybrid in the price-level setup of common tutorials, on the same test days.
-
-    The network predicts the next close from the ``window`` previous closes, MinMax-scaled with
-    the training span's minimum and maximum (fitted on the training span only, where the
-    tutorials fit it on the whole series), trained once with the first seed of ``config``. The
-    chronological split does not depend on the window, so the test days are those of the main
-    experiment. Returns the random walk and the hybrid.
-
-    The hybrid keeps the configured hyper-parameters (no tuning grid, as in the tutorials).
-    The ablation always uses the single chronological split (``protocol='single'``), also when
-    the main experiment is rolling: its question is the setup of the tutorials, which is one
-    split; :func:`ablation_table` then needs the main experiment on the single split as well.
-    """
-    ablation = dataclasses.replace(
-        config,
-        data=dataclasses.replace(
-            config.data,
-            protocol="single",
-            fold="year",
-            fold_days=None,
-            first_test=None,
-            n_folds=None,
-            validation_days=None,
-        ),
-        model=dataclasses.replace(config.model, target="price", window=window),
-        models=("random_walk", ABLATION_MODEL),
-        seeds=config.seeds[:1],
-        tuning="",
-    )
-    return run_experiment(ablation, frame, progress=progress)
-
-
-def ablation_table(main: ExperimentResult, price: ExperimentResult) -> pd.DataFrame:
-    """Random walk, hybrid on log returns and hybrid on price levels, scored on the same days.
-
-    Columns: RMSE (price units), Theil's U2, directional accuracy, the two-sided DM p-value
-    against the random walk and the correlation of the forecast with the actual close (high for
-    any forecast that follows yesterday's price, which is why price-level plots look good).
-    A statistic that is undefined for the data (the random walk against itself, constant
-    prices) is NaN.
-
-    Every row is scored on the test days the two experiments share: all of them when both use
-    the single split; with a rolling main experiment (the ablation is always a single split),
-    the days of its folds that fall in the single split's test span. ``attrs["test_days"]``
-    records the first day, the last day and the number of days scored.
-    """
-    days = main.actual.index.intersection(price.actual.index)
-    if days.empty:
-        raise ValueError(
-            "the two experiments share no test day: the rolling folds end before the single "
-            "split's test span starts; evaluate later folds (first_test, n_folds)"
-        )
-    rows = {
-        "random walk": (main, "random_walk"),
-        "hybrid, log-return target": (main, ABLATION_MODEL),
-        "hybrid, price-level target": (price, ABLATION_MODEL),
-    }
-    actual = main.actual.loc[days]
-    random_walk_errors = (main.price_forecasts()["random_walk"].loc[days] - actual).to_numpy()
-    # errors within rounding of the price level are equal (see evaluation.comparison_table)
-    loss_atol = (evaluation.PRICE_RTOL * float(actual.abs().max())) ** 2
-    table = {}
-    for label, (result, model) in rows.items():
-        forecast = result.price_forecasts()[model].loc[days]
-        scores = evaluation.metrics(
-            actual,
-            forecast,
-            previous=result.previous.loc[days],
-            train=result.split.train["close"],
-            undefined="nan",
-        )
-        errors = (forecast - actual).to_numpy()
-        try:
-            dm_pvalue = evaluation.diebold_mariano(
-                errors, random_walk_errors, atol=loss_atol
-            ).pvalue
-        except evaluation.DegenerateTestError:  # the random walk against itself
-            dm_pvalue = np.nan
-        try:
-            correlation = evaluation.correlation(forecast, actual)
-        except evaluation.DegenerateTestError:  # a constant forecast or constant prices
-            correlation = np.nan
-        table[label] = {
-            "rmse": scores["rmse"],
-            "theil_u2": scores["theil_u2"],
-            "directional_accuracy": scores["directional_accuracy"],
-            "dm_pvalue_vs_random_walk": dm_pvalue,
-            "correlation_with_actual": correlation,
-        }
-    out = pd.DataFrame(table).T.rename_axis("setup")
-    out.attrs["test_days"] = (str(days[0].date()), str(days[-1].date()), len(days))
-    return out

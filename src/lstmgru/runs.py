@@ -55,6 +55,7 @@ __all__ = [
     "EXPERIMENT_NOTEBOOK",
     "KERNEL_LOG",
     "LATEST",
+    "LEAKAGE_NOTEBOOK",
     "LOCK_FILE",
     "NOTEBOOK_DIR",
     "REQUIRED_RESULT_FILES",
@@ -97,6 +98,8 @@ KERNEL_LOG = "kernel.log"
 LOCK_FILE = ".lock"
 HOLDER_FILE = ".lock.holder"
 COMPARISON_NOTEBOOK = "04_comparison.ipynb"
+#: The leakage chapter, executed once per run after the tickers (its ablation reads them).
+LEAKAGE_NOTEBOOK = "05_leakage.ipynb"
 #: Files a finished ticker must hold besides ``DONE``.
 REQUIRED_RESULT_FILES = ("forecasts.csv", "metrics.csv", "result.json")
 #: Files whose content the comparison chapter is computed from.

@@ -13,6 +13,7 @@ __all__ = [
     "DEFAULT_FIGURES",
     "DEFAULT_OUTPUT",
     "EXPERIMENT",
+    "LEAKAGE",
     "REPORT_DIR",
     "TEMPLATE_DIR",
     "THEORY",
@@ -35,6 +36,7 @@ THEORY = runs.THEORY_NOTEBOOK
 DATA = runs.DATA_NOTEBOOK
 EXPERIMENT = runs.EXPERIMENT_NOTEBOOK
 COMPARISON = runs.COMPARISON_NOTEBOOK
+LEAKAGE = runs.LEAKAGE_NOTEBOOK
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ class RunNotebooks:
     ----------
     run : lstmgru.runs.RunRecord
         The run record and the results of its finished tickers.
-    theory, data, comparison : pathlib.Path or None
+    theory, data, comparison, leakage : pathlib.Path or None
         Executed chapter notebooks, ``None`` where the run has none.
     experiments : dict of str to pathlib.Path
         Executed experiment notebook of each finished ticker, in the order of the run.
@@ -56,6 +58,7 @@ class RunNotebooks:
     data: Path | None
     experiments: dict[str, Path]
     comparison: Path | None
+    leakage: Path | None = None
 
     @classmethod
     def load(cls, run_dir: str | Path) -> RunNotebooks:
@@ -84,11 +87,15 @@ class RunNotebooks:
             data=optional(run.run_dir / DATA),
             experiments=experiments,
             comparison=optional(run.run_dir / COMPARISON),
+            leakage=optional(run.run_dir / LEAKAGE),
         )
-        if not (found.theory or found.data or found.experiments or found.comparison):
+        if not (
+            found.theory or found.data or found.experiments or found.comparison or found.leakage
+        ):
             raise ValueError(
                 f"{run.run_dir} holds no executed notebook ({THEORY}, {DATA}, "
-                f"<TICKER>/{EXPERIMENT}, {COMPARISON}); run `python -m lstmgru run ...` first"
+                f"<TICKER>/{EXPERIMENT}, {COMPARISON}, {LEAKAGE}); run "
+                "`python -m lstmgru run ...` first"
             )
         return found
 
@@ -116,6 +123,7 @@ class RunNotebooks:
             if path is not None:
                 named[path.name] = path
         named.update({f"{t}/{p.name}": p for t, p in self.experiments.items()})
-        if self.comparison is not None:
-            named[self.comparison.name] = self.comparison
+        for path in (self.comparison, self.leakage):
+            if path is not None:
+                named[path.name] = path
         return named

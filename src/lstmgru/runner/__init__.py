@@ -2,8 +2,9 @@
 
 The runner executes the notebooks of ``notebooks/`` with papermill and the ``lstmgru`` Jupyter
 kernel: ``01_equations`` and ``02_data`` once per run, ``03_experiment`` once per ticker and
-``04_comparison`` over every finished ticker. It never imports TensorFlow; the networks train
-inside the notebook kernels. The user manual (command line, run layout, resume, failures,
+``04_comparison`` over every finished ticker, then ``05_leakage`` once (its price-level ablation
+reads the finished tickers). It never imports TensorFlow; the networks train inside the notebook
+kernels. The user manual (command line, run layout, resume, failures,
 parallelism, dask) is ``docs/runner.md``.
 
 Modules: :mod:`~lstmgru.runner.plan` (validation, configurations, keys), :mod:`~.keys` (what a

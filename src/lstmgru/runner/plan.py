@@ -26,6 +26,7 @@ from lstmgru.runs import (
     DATA_NOTEBOOK,
     EXPERIMENT_NOTEBOOK,
     LATEST,
+    LEAKAGE_NOTEBOOK,
     LOCK_FILE,
     NOTEBOOK_DIR,
     RUN_RECORD,
@@ -83,6 +84,7 @@ class RunPlan:
     chapters: tuple[NotebookTask, ...]
     missing: tuple[str, ...]
     comparison: Path | None
+    leakage: Path | None
     record: dict[str, Any]
     kernel_name: str
 
@@ -456,6 +458,9 @@ def make_plan(
     comparison = notebooks / COMPARISON_NOTEBOOK
     if not comparison.is_file():
         missing.append(COMPARISON_NOTEBOOK)
+    leakage = notebooks / LEAKAGE_NOTEBOOK
+    if not leakage.is_file():
+        missing.append(LEAKAGE_NOTEBOOK)
     record = {
         "run_id": run_id,
         "tickers": list(tickers),
@@ -473,6 +478,7 @@ def make_plan(
         chapters=tuple(chapters),
         missing=tuple(missing),
         comparison=comparison if comparison.is_file() else None,
+        leakage=leakage if leakage.is_file() else None,
         record=record,
         kernel_name=kernel_name,
     )

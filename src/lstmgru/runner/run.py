@@ -2,8 +2,8 @@
 
 :func:`run_pipeline` plans the run (:mod:`lstmgru.runner.plan`), takes the run directory's lock,
 skips every notebook whose result is up to date, executes the others on an executor
-(:mod:`lstmgru.runner.executors`), then the comparison over the finished tickers, and keeps
-``run.json`` current after every notebook. The user manual is ``docs/runner.md``.
+(:mod:`lstmgru.runner.executors`), then the comparison over the finished tickers and the leakage
+chapter, and keeps ``run.json`` current after every notebook. The user manual is ``docs/runner.md``.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from lstmgru.runs import (
     COMPARISON_NOTEBOOK,
     DEFAULT_OUTPUT,
     LATEST,
+    LEAKAGE_NOTEBOOK,
     RUN_RECORD,
     environment_versions,
 )
@@ -349,29 +350,25 @@ class _Execution:
             pool = stack.enter_context(open_executor(self.executor, concurrency, self.scheduler))
             run_tasks(pool, tasks, report_and_advance, kill_on_interrupt=self.executor == "local")
 
-    def _run_comparison(self, force: bool) -> None:
-        """Execute 04_comparison over the finished tickers, unless it is up to date."""
-        plan = self.plan
-        if plan.comparison is None:
-            return
-        finished = [
+    def _finished(self) -> list[str]:
+        return [
             t for t, e in self.record["ticker_status"].items() if e["status"] in ("done", "skipped")
         ]
-        if not finished:
-            logger.warning("no ticker finished, so %s was not executed", COMPARISON_NOTEBOOK)
-            return
-        inputs = runs.comparison_inputs(plan.run_dir, finished)
-        key = result_key(code_digest(), notebook=file_digest(plan.comparison), results=inputs)
+
+    def _run_chapter(
+        self, label: str, notebook: Path, parameters: dict[str, Any], key: str, force: bool
+    ) -> None:
+        """Execute one chapter notebook of the whole run into the run folder, unless up to date."""
         task = NotebookTask(
-            label=COMPARISON_NOTEBOOK,
-            notebook=str(plan.comparison),
-            output=str(plan.run_dir / COMPARISON_NOTEBOOK),
-            parameters={"run_dir": str(plan.run_dir)},
+            label=label,
+            notebook=str(notebook),
+            output=str(self.plan.run_dir / label),
+            parameters=parameters,
             key=key,
-            kernel_name=plan.kernel_name,
+            kernel_name=self.plan.kernel_name,
             threads=cpu_count(),
         )
-        name = Path(COMPARISON_NOTEBOOK).stem
+        name = Path(label).stem
         entry = self.chapters.get(name, {})
         if not force and _up_to_date(entry, key, task.output):
             self.chapters[name] = {**entry, "status": "skipped"}
@@ -380,8 +377,44 @@ class _Execution:
             report: Report = self.report
             with open_executor("local", 1) as pool:
                 run_tasks(pool, [task], report, kill_on_interrupt=True)
+
+    def _run_comparison(self, force: bool) -> None:
+        """Execute 04_comparison over the finished tickers, unless it is up to date."""
+        plan = self.plan
+        if plan.comparison is None:
+            return
+        finished = self._finished()
+        if not finished:
+            logger.warning("no ticker finished, so %s was not executed", COMPARISON_NOTEBOOK)
+            return
+        inputs = runs.comparison_inputs(plan.run_dir, finished)
+        key = result_key(code_digest(), notebook=file_digest(plan.comparison), results=inputs)
+        parameters = {"run_dir": str(plan.run_dir)}
+        self._run_chapter(COMPARISON_NOTEBOOK, plan.comparison, parameters, key, force)
         # The report checks these against the tickers' results before it uses the chapter.
-        self.chapters[name]["inputs"] = inputs
+        self.chapters[Path(COMPARISON_NOTEBOOK).stem]["inputs"] = inputs
+        self.save()
+
+    def _run_leakage(self, force: bool) -> None:
+        """Execute 05_leakage once per run (its price-level ablation reads the finished tickers).
+
+        The chapter's own setups do not depend on the tickers; with no finished ticker it runs
+        without the ablation.
+        """
+        plan = self.plan
+        if plan.leakage is None:
+            return
+        inputs = runs.comparison_inputs(plan.run_dir, self._finished())
+        parameters = {"run_dir": str(plan.run_dir), "profile": plan.record["profile"]}
+        parameters["progress"] = False
+        key = result_key(
+            code_digest(),
+            notebook=file_digest(plan.leakage),
+            parameters=parameters,
+            results=inputs,
+        )
+        self._run_chapter(LEAKAGE_NOTEBOOK, plan.leakage, parameters, key, force)
+        self.chapters[Path(LEAKAGE_NOTEBOOK).stem]["inputs"] = inputs
         self.save()
 
     def run(self, *, force: bool, progress: bool) -> RunSummary:
@@ -390,6 +423,7 @@ class _Execution:
         try:
             self._execute(tasks, progress and bool(tasks))
             self._run_comparison(force)
+            self._run_leakage(force)
         except KeyboardInterrupt:
             self.record.update(status="interrupted", finished=runs.now())
             self.record["wall_s"] = round(time.perf_counter() - self.started, 2)
@@ -408,7 +442,10 @@ class _Execution:
         self.record.update(status=status, finished=runs.now(), wall_s=round(wall, 2))
         self.save()
         runs.write_text_atomic(plan.output / LATEST, plan.run_id + "\n")
-        order = [task.label for task in (*plan.chapters, *plan.tickers)] + [COMPARISON_NOTEBOOK]
+        order = [task.label for task in (*plan.chapters, *plan.tickers)] + [
+            COMPARISON_NOTEBOOK,
+            LEAKAGE_NOTEBOOK,
+        ]
         summary = RunSummary(
             run_id=plan.run_id,
             run_dir=plan.run_dir,
