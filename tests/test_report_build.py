@@ -249,6 +249,7 @@ CHAPTER_ORDER = (
     "chap:data",
     "chap:methodology",
     "chap:results",
+    "chap:leakage",
     "chap:discussion",
     "chap:conclusion",
     "app:experiments",
@@ -281,15 +282,15 @@ def test_document_structure(built, quick_run) -> None:
         assert heading in text, heading
     aux = report.aux_labels((output / "latex" / "thesis.aux").read_text(errors="replace"))
     numbers = [aux[label][0] for label in CHAPTER_ORDER]
-    chapters = [int(n) for n in numbers[:8]]
-    assert chapters == list(range(1, 9)), dict(zip(CHAPTER_ORDER, numbers, strict=True))
-    assert numbers[8:] == ["A", "B"]
+    chapters = [int(n) for n in numbers[:9]]
+    assert chapters == list(range(1, 10)), dict(zip(CHAPTER_ORDER, numbers, strict=True))
+    assert numbers[9:] == ["A", "B"]
     # The table of contents lists the chapters in reading order, references before appendices.
     toc = (output / "latex" / "thesis.toc").read_text(errors="replace")
     entries = re.findall(r"\\contentsline \{chapter\}\{(?:\\numberline \{(\w+)\})?([^{}]*)\}", toc)
     order = [number or title for number, title in entries]
     body = order[order.index("1") :]
-    assert body == ["1", "2", "3", "4", "5", "6", "7", "8", "References", "A", "B"], order
+    assert body == [*"123456789", "References", "A", "B"], order
     record = json.loads((quick_run.run_dir / "run.json").read_text())
     for ticker in record["tickers"]:
         assert aux[f"sec:{ticker}"][0].startswith("A.")  # one appendix section per ticker

@@ -67,6 +67,8 @@ def _pages(notebooks: RunNotebooks) -> list[tuple[str, Path, str]]:
         pages.append((f"03_experiment_{ticker_label(ticker)}", path, ticker))
     if notebooks.comparison:
         pages.append(("04_comparison", notebooks.comparison, ""))
+    if notebooks.leakage:
+        pages.append(("05_leakage", notebooks.leakage, ""))
     return pages
 
 
