@@ -423,7 +423,11 @@ def test_figures_of_the_run_are_exported_as_pdf_and_png(quick_run, tmp_path) -> 
         for prefix, stems in (
             ("KO", per_ticker),
             ("XOM", per_ticker),
-            ("comparison", ("cw_heatmap", "seeds_theil_u2", "wealth_pooled")),
+            # the run-level chapters: the comparison and the leakage chapter
+            (
+                "comparison",
+                ("cw_heatmap", "seeds_theil_u2", "wealth_pooled", "leakage", "price_ablation"),
+            ),
         )
         for stem in stems
         for ext in ("pdf", "png")

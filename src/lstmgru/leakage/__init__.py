@@ -53,6 +53,7 @@ from lstmgru.leakage.setups import (
 )
 from lstmgru.leakage.tables import (
     SUMMARY_NAMES,
+    SUMMARY_PARTS,
     display_inflation,
     display_summary,
     inflation_table,
@@ -73,6 +74,7 @@ __all__ = [
     "SETUP_B",
     "STEPS",
     "SUMMARY_NAMES",
+    "SUMMARY_PARTS",
     "Ablations",
     "LadderResult",
     "MinMax",

@@ -20,6 +20,10 @@ __all__ = [
 ]
 
 
+def _seeds(n: int) -> str:
+    return "one seed" if n == 1 else f"{n} seeds"
+
+
 def _fmt(value: float, digits: int = 3) -> str:
     return "n/a" if not np.isfinite(value) else f"{value:.{digits}f}"
 
@@ -131,13 +135,17 @@ def setup_text(result: LadderResult, settings: Settings) -> str:
         != (published[s.name].window, published[s.name].epochs, published[s.name].rows)
     ]
     if differs:
+        which = f"setup {differs[0]}" if len(differs) == 1 else "setups " + " and ".join(differs)
         parts.append(
-            f"This is the `{settings.profile}` profile: the data, windows or epochs of setup(s) "
-            f"{', '.join(differs)} are cut down from the published ones, so its numbers show "
-            "the machinery, not the published setups."
+            f"This is the `{settings.profile}` profile: the data, windows or epochs of {which} "
+            "are cut down from the published ones, so its numbers show the machinery, not the "
+            "published setups."
         )
     seeds = ", ".join(str(s) for s in settings.seeds)
-    parts.append(f"Every row is fitted with {len(settings.seeds)} seed(s) ({seeds}).")
+    parts.append(
+        f"Every row is fitted with {_seeds(len(settings.seeds))} "
+        f"({'seed ' if len(settings.seeds) == 1 else 'seeds '}{seeds})."
+    )
     return " ".join(parts)
 
 
@@ -155,7 +163,7 @@ def cost_text(
     for name, part in scores.groupby("setup"):
         reused = int((part["fit_seconds"] == 0).sum())
         out.append(
-            f"Setup {name}: {part['row'].nunique()} rows × {part['seed'].nunique()} seed(s), "
+            f"Setup {name}: {part['row'].nunique()} rows × {_seeds(part['seed'].nunique())}, "
             f"{len(part) - reused} networks trained"
             + (
                 f" and {reused} reused from the row before (only the scaling of the test "
@@ -170,7 +178,7 @@ def cost_text(
     )
     out.append(
         f"The whole ladder took {seconds:.0f} s of wall time and {cpu_seconds:.0f} s of "
-        f"processor time with {len(settings.seeds)} seed(s) and "
+        f"processor time with {_seeds(len(settings.seeds))} and "
         + ("the published epochs." if published_epochs else "epochs cut down by the profile.")
     )
     if len(settings.seeds) == 1:

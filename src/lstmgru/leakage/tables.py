@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SUMMARY_NAMES",
+    "SUMMARY_PARTS",
     "display_inflation",
     "display_summary",
     "inflation_table",
@@ -23,28 +24,35 @@ __all__ = [
 ]
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def setup_table(result: LadderResult) -> pd.DataFrame:
-    """One row per setup as published: data, span, split, network and training."""
+    """The setups as published, one column each: data, span, split, network and training.
+
+    Setups are columns and their attributes rows, so that the table fits a portrait page.
+    """
     table = {}
     for (name, position), setup in result.setups.items():
         if position != 1:
             continue
         prepared = result.prepared[(name, position)]
         close = prepared.close
-        table[name] = {
-            "instrument": f"{setup.ticker} close",
-            "span": f"{close.index[0].date()} to {close.index[-1].date()}",
-            "rows": len(close),
-            "training windows": len(prepared.y_train),
-            "test days": len(prepared.test_dates),
-            "test span": (f"{prepared.test_dates[0].date()} to {prepared.test_dates[-1].date()}"),
-            "network": f"{setup.network}, dropout {setup.dropout:g}, Dense(1)",
-            "training": (
+        table[f"Setup {name}"] = {
+            "Instrument": f"{setup.ticker} close",
+            "Span": f"{close.index[0].date()} to {close.index[-1].date()}",
+            "Rows": f"{len(close):,}",
+            "Training windows": f"{len(prepared.y_train):,}",
+            "Test days": f"{len(prepared.test_dates):,}",
+            "Test span": (f"{prepared.test_dates[0].date()} to {prepared.test_dates[-1].date()}"),
+            "Network": f"{setup.network}, dropout {setup.dropout:g}, Dense(1)",
+            "Training": (
                 f"Adam({setup.learning_rate:g}), MSE, batch {setup.batch_size}, "
-                f"{setup.epochs} epochs"
+                f"{_plural(setup.epochs, 'epoch')}"
             ),
         }
-    return pd.DataFrame(table).T.rename_axis("setup")
+    return pd.DataFrame(table).rename_axis("")
 
 
 def summary_table(result: LadderResult, alpha: float = 0.05) -> pd.DataFrame:
@@ -108,25 +116,56 @@ def inflation_table(summary: pd.DataFrame) -> pd.DataFrame:
 
 #: Display names of the summary's columns.
 SUMMARY_NAMES = {
-    "step": "repair",
-    "changed": "changed setting",
+    "step": "Repair",
+    "changed": "Changed setting",
     "rmse": "RMSE",
     "rmse_std": "RMSE sd",
-    "theil_u2": "U2",
-    "theil_u2_std": "U2 sd",
-    "correlation": "corr.",
-    "directional_accuracy": "direction",
+    "theil_u2": "Theil's U₂",
+    "theil_u2_std": "U₂ sd",
+    "correlation": "Correlation",
+    "directional_accuracy": "Direction",
     "dm_statistic": "DM stat.",
-    "dm_pvalue": "DM p-value",
+    "dm_pvalue": "DM p",
     "dm_better": "DM better",
     "dm_worse": "DM worse",
-    "selected_epoch": "epoch kept",
+    "selected_epoch": "Epoch kept",
+}
+
+#: The columns of the two parts of the summary the chapter shows: the scores, and what each
+#: row changes with its tests against the random walk (one table would not fit a page).
+SUMMARY_PARTS = {
+    "scores": (
+        "step",
+        "rmse",
+        "rmse_std",
+        "theil_u2",
+        "theil_u2_std",
+        "correlation",
+        "directional_accuracy",
+    ),
+    "tests": (
+        "changed",
+        "dm_statistic",
+        "dm_pvalue",
+        "dm_better",
+        "dm_worse",
+        "selected_epoch",
+    ),
 }
 
 
-def display_summary(summary: pd.DataFrame) -> pd.DataFrame:
-    """The summary with the columns the chapter shows, under readable names."""
-    columns = [c for c in SUMMARY_NAMES if c in summary.columns]
+def display_summary(summary: pd.DataFrame, part: str = "scores") -> pd.DataFrame:
+    """One part of the summary (:data:`SUMMARY_PARTS`) under readable names.
+
+    Standard deviations over seeds are left out when there are none (a single seed).
+    """
+    if part not in SUMMARY_PARTS:
+        raise ValueError(f"part must be one of {', '.join(SUMMARY_PARTS)}; got {part!r}")
+    columns = [
+        c
+        for c in SUMMARY_PARTS[part]
+        if c in summary.columns and not (c.endswith("_std") and summary[c].isna().all())
+    ]
     return summary[columns].rename(columns=SUMMARY_NAMES)
 
 

@@ -309,9 +309,10 @@ def export_figures(
 ) -> list[Path]:
     """Copy the figure files (PDF and PNG) the run's notebooks saved into ``destination``.
 
-    The experiment notebook saves its figures under ``<TICKER>/figures/`` and the comparison
-    notebook under ``<run_dir>/figures/``; the copies are named ``<TICKER>_<figure>.pdf`` (and
-    ``.png``) and ``comparison_<figure>.pdf``. Returns the paths written.
+    The experiment notebook saves its figures under ``<TICKER>/figures/``, the comparison and
+    the leakage notebooks under ``<run_dir>/figures/``; the copies are named
+    ``<TICKER>_<figure>.pdf`` (and ``.png``) and ``comparison_<figure>.pdf`` (the run-level
+    figures, e.g. ``comparison_leakage.pdf``). Returns the paths written.
     """
     destination = Path(destination)
     run = notebooks.run
