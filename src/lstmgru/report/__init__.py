@@ -7,7 +7,8 @@ One module per concern:
 =====================  =====================================================================
 ``paths``              the report's sources; the executed notebooks of a run
 ``tables``             DataFrames as booktabs LaTeX and HTML (``show`` in the notebooks)
-``preprocessors``      nbconvert preprocessors: noise, parameters, labels, captions
+``preprocessors``      nbconvert preprocessors: noise, parameters, labels
+``captions``           nbconvert preprocessors of figure and table captions
 ``markdown``           citations to natbib, display paragraphs, Markdown for pandoc
 ``chapters``           notebook -> chapter LaTeX; one section per ticker for the experiment
 ``generated``          meta, findings and appendix from Jinja2 templates (``report/templates``)
@@ -74,6 +75,7 @@ _MODULES = (
     "latex",
     "equations_file",
     "preprocessors",
+    "captions",
     "chapters",
     "generated",
     "html",
