@@ -11,7 +11,8 @@ One module per concern:
 ``captions``           nbconvert preprocessors of figure and table captions
 ``markdown``           citations to natbib, display paragraphs, Markdown for pandoc
 ``chapters``           notebook -> chapter LaTeX; one section per ticker for the experiment
-``generated``          meta, findings and appendix from Jinja2 templates (``report/templates``)
+``generated``          meta, findings and discussion from Jinja2 templates (``report/templates``)
+``appendix``           the reproducibility appendix as readable tables
 ``equations_file``     ``equations.tex``: the theory chapter's equations, numbered as in the PDF
 ``latex``              latexmk and the LaTeX log
 ``html``               the web pages
@@ -78,6 +79,7 @@ _MODULES = (
     "captions",
     "chapters",
     "generated",
+    "appendix",
     "html",
     "build",
     "cli",
