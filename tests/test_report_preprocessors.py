@@ -9,9 +9,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from lstmgru import report
 from lstmgru.report import chapters, tables
+from lstmgru.report.captions import CaptionPreprocessor, HtmlCaptionPreprocessor
 from lstmgru.report.preprocessors import (
-    CaptionPreprocessor,
-    HtmlCaptionPreprocessor,
     LabelPrefixPreprocessor,
     ParameterTablePreprocessor,
     StreamFilterPreprocessor,

@@ -11,13 +11,17 @@ dash pattern from the colour-blind-safe Okabe–Ito palette (:func:`line_style`)
 Bad input (empty data, a missing benchmark column, misaligned indexes) raises ``ValueError``
 naming the problem.
 
-* :mod:`~lstmgru.plots.core` -- the house style, the experiment's and the comparison's figures,
-  saving and publishing;
+* :mod:`~lstmgru.plots.core` -- the house style, the experiment's figures of forecasts and
+  errors, saving and publishing;
+* :mod:`~lstmgru.plots.comparison` -- networks over seeds and test p-values by instrument;
+* :mod:`~lstmgru.plots.data` -- the data chapter's series, the theory chapter's gradient norms
+  and training histories;
 * :mod:`~lstmgru.plots.wealth` -- cumulative wealth of the trading strategies.
 """
 
 from __future__ import annotations
 
+from lstmgru.plots.comparison import plot_dm_heatmap, plot_metric_over_seeds
 from lstmgru.plots.core import (
     ACTUAL_COLOR,
     HOUSE_RC,
@@ -27,17 +31,13 @@ from lstmgru.plots.core import (
     line_style,
     log_axis,
     plot_cumulative_loss_difference,
-    plot_dm_heatmap,
     plot_forecasts,
-    plot_gradient_norms,
-    plot_metric_over_seeds,
-    plot_price_and_returns,
     plot_relative_mse,
-    plot_training_history,
     publish,
     save_figure,
     setup_notebook,
 )
+from lstmgru.plots.data import plot_gradient_norms, plot_price_and_returns, plot_training_history
 from lstmgru.plots.wealth import plot_wealth
 
 __all__ = [

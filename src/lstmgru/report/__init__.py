@@ -7,10 +7,12 @@ One module per concern:
 =====================  =====================================================================
 ``paths``              the report's sources; the executed notebooks of a run
 ``tables``             DataFrames as booktabs LaTeX and HTML (``show`` in the notebooks)
-``preprocessors``      nbconvert preprocessors: noise, parameters, labels, captions
+``preprocessors``      nbconvert preprocessors: noise, parameters, labels
+``captions``           nbconvert preprocessors of figure and table captions
 ``markdown``           citations to natbib, display paragraphs, Markdown for pandoc
 ``chapters``           notebook -> chapter LaTeX; one section per ticker for the experiment
-``generated``          meta, findings and appendix from Jinja2 templates (``report/templates``)
+``generated``          meta, findings and discussion from Jinja2 templates (``report/templates``)
+``appendix``           the reproducibility appendix as readable tables
 ``equations_file``     ``equations.tex``: the theory chapter's equations, numbered as in the PDF
 ``latex``              latexmk and the LaTeX log
 ``html``               the web pages
@@ -74,8 +76,10 @@ _MODULES = (
     "latex",
     "equations_file",
     "preprocessors",
+    "captions",
     "chapters",
     "generated",
+    "appendix",
     "html",
     "build",
     "cli",

@@ -28,6 +28,7 @@ from tqdm.auto import tqdm
 
 from lstmgru import runs
 from lstmgru.report import generated
+from lstmgru.report.appendix import appendix_latex
 from lstmgru.report.chapters import (
     Chapter,
     chapter_tex,
@@ -186,7 +187,7 @@ def build_latex_sources(
     write_text(build / "generated" / "discussion.tex", generated.discussion_latex(notebooks, found))
     write_text(
         build / "generated" / "appendix.tex",
-        generated.appendix_latex(notebooks, experiments=appendix),
+        appendix_latex(notebooks, experiments=appendix),
     )
     return chapters
 

@@ -17,6 +17,7 @@ from nbconvert.exporters import LatexExporter, TemplateExporter
 from nbconvert.preprocessors import Preprocessor
 
 from lstmgru.report import generated
+from lstmgru.report.captions import CaptionPreprocessor
 from lstmgru.report.design import count
 from lstmgru.report.markdown import (
     join_display_paragraphs,
@@ -27,7 +28,6 @@ from lstmgru.report.markdown import (
 )
 from lstmgru.report.paths import TEMPLATE_DIR, RunNotebooks
 from lstmgru.report.preprocessors import (
-    CaptionPreprocessor,
     LabelPrefixPreprocessor,
     MarkdownLatexPreprocessor,
     ParameterTablePreprocessor,

@@ -17,12 +17,12 @@ import nbformat
 from nbconvert.exporters import HTMLExporter
 from tqdm.auto import tqdm
 
+from lstmgru.report.captions import HtmlCaptionPreprocessor
 from lstmgru.report.chapters import run_preprocessors, thesis_exporter, ticker_label, write_text
 from lstmgru.report.markdown import notebook_title
 from lstmgru.report.numbering import html_equation_refs, number_notebooks
 from lstmgru.report.paths import RunNotebooks
 from lstmgru.report.preprocessors import (
-    HtmlCaptionPreprocessor,
     LabelPrefixPreprocessor,
     ParameterTablePreprocessor,
     StreamFilterPreprocessor,
