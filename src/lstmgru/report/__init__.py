@@ -7,6 +7,8 @@ One module per concern:
 =====================  =====================================================================
 ``paths``              the report's sources; the executed notebooks of a run
 ``tables``             DataFrames as booktabs LaTeX and HTML (``show`` in the notebooks)
+``formats``            the cell texts of a table: display names, number formats, stars, bold best
+``latex_tables``       a table's LaTeX: caption, width, continued parts
 ``preprocessors``      nbconvert preprocessors: noise, parameters, labels
 ``captions``           nbconvert preprocessors of figure and table captions
 ``markdown``           citations to natbib, display paragraphs, Markdown for pandoc
