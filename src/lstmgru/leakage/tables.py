@@ -154,6 +154,23 @@ SUMMARY_PARTS = {
 }
 
 
+#: Readable names of the setup fields a row changes (the ``changed`` column).
+CHANGED_NAMES = {
+    "scaler_fit": "scaler fit",
+    "refit_on_test": "scaler refit on test",
+    "validation": "validation data",
+    "validation_share": "validation share",
+    "target": "target",
+    "windows": "windows",
+}
+
+
+def _changed_text(text: object) -> str:
+    if not isinstance(text, str) or not text:
+        return ""
+    return ", ".join(CHANGED_NAMES.get(f.strip(), f.strip()) for f in text.split(","))
+
+
 def display_summary(summary: pd.DataFrame, part: str = "scores") -> pd.DataFrame:
     """One part of the summary (:data:`SUMMARY_PARTS`) under readable names.
 
@@ -166,7 +183,10 @@ def display_summary(summary: pd.DataFrame, part: str = "scores") -> pd.DataFrame
         for c in SUMMARY_PARTS[part]
         if c in summary.columns and not (c.endswith("_std") and summary[c].isna().all())
     ]
-    return summary[columns].rename(columns=SUMMARY_NAMES)
+    shown = summary[columns].copy()
+    if "changed" in shown:
+        shown["changed"] = shown["changed"].map(_changed_text)
+    return shown.rename(columns=SUMMARY_NAMES)
 
 
 def display_inflation(table: pd.DataFrame) -> pd.DataFrame:
