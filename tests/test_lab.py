@@ -25,7 +25,7 @@ from headless import PATIENCE_S, browser_paths, chromium, wait_for
 
 from lstmgru import runs
 from lstmgru.report.markdown import EQREF_LINK_RE
-from lstmgru.report.numbering import number_notebooks
+from lstmgru.report.numbering import FLOAT_CHAPTERS, float_numbers, number_notebooks
 
 NOTEBOOK = f"notebooks/{runs.THEORY_NOTEBOOK}"
 
@@ -153,11 +153,17 @@ def test_theory_notebook_shows_the_pdf_numbers_and_resolves_references(lab) -> N
             "return document.querySelectorAll('.jp-Notebook mjx-merror').length"
         )
     assert errors == 0
-    assert "(???)" not in text  # an unresolved \eqref (table references are not numbered here)
+    assert "???" not in text  # no unresolved \eqref or \ref
     # The displayed equations show their numbers 1, 2, ... in order, as in the PDF.
     assert len(shown) == displays
     assert [s for s in shown if s] == [f"({n})" for n in range(1, numbering.count + 1)]
     # Every reference shows the number of its equation.
     links = [(href, shown_as) for href, shown_as in links if href or shown_as]
-    assert sorted(links) == sorted((label, f"({n})") for n, label in references), links
-    assert all(shown_as == f"({numbering.numbers[label]})" for label, shown_as in links)
+    equations = [(href, shown_as) for href, shown_as in links if href.startswith("eq:")]
+    assert sorted(equations) == sorted((label, f"({n})") for n, label in references), links
+    assert all(shown_as == f"({numbering.numbers[label]})" for label, shown_as in equations)
+    # Every reference to a table or a figure shows its number in the thesis.
+    floats = float_numbers(nb, FLOAT_CHAPTERS[runs.THEORY_NOTEBOOK.removesuffix(".ipynb")])
+    tables = [(href, shown_as) for href, shown_as in links if href.startswith(("tab:", "fig:"))]
+    assert tables and all(shown_as == floats[href] for href, shown_as in tables), tables
+    assert len(equations) + len(tables) == len(links), links

@@ -9,7 +9,13 @@ import pytest
 
 from lstmgru import runs
 from lstmgru.report.markdown import normalise_markdown_latex
-from lstmgru.report.numbering import html_equation_refs, main, number_sources
+from lstmgru.report.numbering import (
+    float_numbers,
+    html_equation_refs,
+    main,
+    number_notebooks,
+    number_sources,
+)
 
 CELL_A = r"""Intro \eqref{eq:b} before its equation.
 
@@ -136,3 +142,38 @@ def test_check_fails_when_an_equation_is_added_without_renumbering(tmp_path, cap
     assert main(["--check", str(path)]) == 0
     source = "".join(c.source for c in nbformat.read(path, as_version=4).cells)
     assert "\\tag{1}\\label{eq:new}" in source
+
+
+def test_table_and_figure_references_get_the_thesis_numbers() -> None:
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    def notebook(*, injected: bool) -> nbformat.NotebookNode:
+        cells = [
+            new_markdown_cell("# Data"),
+            new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
+            new_code_cell("show(a)", metadata={"label": "tab:a", "caption": "A."}),
+            new_code_cell("plot()", metadata={"label": "fig:f", "caption": "F."}),
+            new_markdown_cell("Table~\\ref{tab:b}, Table~\\ref{tab:a} and Figure~\\ref{fig:f}."),
+            new_code_cell("show(b)", metadata={"label": "tab:b", "caption": "B."}),
+        ]
+        if injected:
+            cells.insert(2, new_code_cell("x = 2", metadata={"tags": ["injected-parameters"]}))
+        return new_notebook(cells=cells)
+
+    # the run's parameters are the chapter's first table, counted once
+    expected = {"tab:a": "4.2", "fig:f": "4.1", "tab:b": "4.3"}
+    assert float_numbers(notebook(injected=False), 4) == expected
+    assert float_numbers(notebook(injected=True), 4) == expected
+    nb = notebook(injected=False)
+    number_notebooks([nb], ["notebooks/02_data.ipynb"])
+    text = nb.cells[4].source
+    assert text == (
+        "Table&nbsp;[4.3](#tab:b), Table&nbsp;[4.2](#tab:a) and Figure&nbsp;[4.1](#fig:f)."
+    )
+    number_notebooks([nb], ["notebooks/02_data.ipynb"])
+    assert nb.cells[4].source == text  # idempotent
+    assert normalise_markdown_latex(text).count("\\ref{") == 3
+    # a chapter whose tables depend on the run keeps its references to LaTeX
+    other = notebook(injected=False)
+    number_notebooks([other], ["notebooks/04_comparison.ipynb"])
+    assert "\\ref{tab:b}" in other.cells[4].source

@@ -210,6 +210,31 @@ def test_equation_tags_in_the_notebook_equal_the_pdf_numbers(built, quick_run) -
 
 
 @pytest.mark.slow
+def test_table_and_figure_numbers_in_the_notebooks_equal_the_pdf_numbers(built, quick_run) -> None:
+    """The table and figure numbers written into the theory and data chapters are LaTeX's."""
+    from lstmgru.report.numbering import FLOAT_CHAPTERS, float_numbers
+
+    output, _ = built
+    numbers = report.aux_labels((output / "latex" / "thesis.aux").read_text(errors="replace"))
+    checked = 0
+    for stem, chapter in FLOAT_CHAPTERS.items():
+        executed = nbformat.read(quick_run.run_dir / f"{stem}.ipynb", as_version=4)
+        expected = float_numbers(executed, chapter)
+        assert expected and {label: numbers[label][0] for label in expected} == expected
+        committed = nbformat.read(runs.NOTEBOOK_DIR / f"{stem}.ipynb", as_version=4)
+        assert float_numbers(committed, chapter) == expected  # the source's numbers are the run's
+        markdown = "\n".join(c.source for c in committed.cells if c.cell_type == "markdown")
+        links = dict(
+            (label, number)
+            for number, label in re.findall(r"\[([\d.]+)\]\(#((?:tab|fig):[^)]+)\)", markdown)
+        )
+        assert links and all(expected[label] == n for label, n in links.items())
+        assert "\\ref{tab:" not in markdown and "\\ref{fig:" not in markdown
+        checked += len(links)
+    assert checked >= 5
+
+
+@pytest.mark.slow
 def test_every_figure_of_the_run_is_included(built, quick_run) -> None:
     output, _ = built
     produced = sum(_figure_outputs(p) for p in _executed_notebooks(quick_run.run_dir))

@@ -9,7 +9,11 @@ counter through the document, ``\\counterwithout{equation}{chapter}``):
   ``\\label``, which the PDF makes an ``equation``) gets ``\\tag{N}``, placed before its first
   ``\\label``;
 - every reference ``\\eqref{label}`` to such an equation becomes the Markdown link
-  ``[(N)](#label)``, and ``\\ref{label}`` becomes ``[N](#label)``.
+  ``[(N)](#label)``, and ``\\ref{label}`` becomes ``[N](#label)``;
+- in the chapters whose tables and figures do not depend on the run (:data:`FLOAT_CHAPTERS`:
+  the theory and the data chapter), ``Table~\\ref{tab:x}`` becomes ``Table&nbsp;[C.K](#tab:x)``
+  with the table's number in the thesis (chapter ``C``, the ``K``-th table of the chapter, the
+  table of the run's parameters first), and likewise for figures.
 
 The report reverses both (:func:`lstmgru.report.markdown.normalise_markdown_latex` strips the
 numeric tags and turns the links back into ``\\eqref``/``\\ref``), so LaTeX numbers the PDF
@@ -41,7 +45,9 @@ import nbformat
 from lstmgru.report.markdown import EQREF_LINK_RE, GENERATED_TAG_RE, LABEL_RE, REF_LINK_RE
 
 __all__ = [
+    "FLOAT_CHAPTERS",
     "Numbering",
+    "float_numbers",
     "html_equation_refs",
     "main",
     "number_notebooks",
@@ -63,6 +69,41 @@ _ROW_NUMBER_ENVS = frozenset({"align", "gather", "flalign", "alignat", "eqnarray
 _OWN_TAG_RE = re.compile(r"\\tag\*?\{|\\nonumber\b|\\notag\b")
 _TIED_EQREF_LINK_RE = re.compile(r"(?P<tie>~?)" + EQREF_LINK_RE.pattern)
 _REF_CMD_RE = re.compile(r"\\(?P<cmd>eqref|ref)\{(?P<label>[^},]+)\}")
+_FLOAT_REF_RE = re.compile(r"(?P<tie>~?)\\ref\{(?P<label>(?:tab|fig):[^},]+)\}")
+_TIED_REF_LINK_RE = re.compile(r"(?P<tie>(?:&nbsp;)?)" + REF_LINK_RE.pattern)
+
+#: Chapter numbers in the thesis of the notebooks whose tables and figures are the same in every
+#: run (the introduction and the literature review come first); their ``\ref`` to a table or a
+#: figure gets the number. The build tests check these numbers against the PDF.
+FLOAT_CHAPTERS: Mapping[str, int] = {"01_equations": 3, "02_data": 4}
+#: Cell tags of the parameters cell (the runner's copy first): the report shows the run's
+#: parameters there as the chapter's first table.
+_INJECTED, _PARAMETERS = "injected-parameters", "parameters"
+
+
+def float_numbers(nb, chapter: int) -> dict[str, str]:
+    """Thesis numbers ``"C.K"`` of the labelled tables and figures of one chapter notebook.
+
+    Tables and figures are counted apart, in cell order, as the report numbers them: the table
+    of the run's parameters (at the injected parameters cell of an executed notebook, else at
+    the ``parameters`` cell) first, then every code cell whose metadata ``label`` starts with
+    ``tab:`` or ``fig:``.
+    """
+    injected = any(_INJECTED in c.metadata.get("tags", []) for c in nb.cells)
+    counts = {"tab": 0, "fig": 0}
+    numbers: dict[str, str] = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        tags = cell.metadata.get("tags", [])
+        if (_INJECTED if injected else _PARAMETERS) in tags:
+            counts["tab"] += 1
+        label = str(cell.metadata.get("label") or "")
+        kind = label.split(":", 1)[0]
+        if kind in counts:
+            counts[kind] += 1
+            numbers[label] = f"{chapter}.{counts[kind]}"
+    return numbers
 
 
 @dataclass(frozen=True)
@@ -137,8 +178,24 @@ def _number_displays(source: str, start: int, where: str) -> tuple[str, int, lis
     return text, number, labels
 
 
-def _rewrite_refs(source: str, numbers: Mapping[str, int], where: str) -> str:
-    """References to numbered equations in the prose of one cell, as numbered links."""
+def _rewrite_refs(
+    source: str, numbers: Mapping[str, int], where: str, floats: Mapping[str, str] | None = None
+) -> str:
+    """References to numbered equations (and to the ``floats``) in the prose of one cell, as
+    numbered links."""
+    floats = floats or {}
+
+    def float_ref(match: re.Match) -> str:
+        label = match["label"].strip()
+        if label not in floats:
+            return match.group(0)
+        return f"{'&nbsp;' if match['tie'] else ''}[{floats[label]}](#{label})"
+
+    def float_link(match: re.Match) -> str:
+        label = match["label"]
+        if label not in floats:
+            return match.group(0)
+        return f"{match['tie']}[{floats[label]}](#{label})"
 
     def prose(text: str) -> str:
         def command(match: re.Match) -> str:
@@ -161,6 +218,8 @@ def _rewrite_refs(source: str, numbers: Mapping[str, int], where: str) -> str:
             label = match["label"]
             return f"[{numbers[label]}](#{label})" if label in numbers else match.group(0)
 
+        text = _FLOAT_REF_RE.sub(float_ref, text)
+        text = _TIED_REF_LINK_RE.sub(float_link, text)
         text = _REF_CMD_RE.sub(command, text)
         text = EQREF_LINK_RE.sub(eqlink, text)
         return REF_LINK_RE.sub(reflink, text)
@@ -175,7 +234,9 @@ def _rewrite_refs(source: str, numbers: Mapping[str, int], where: str) -> str:
 
 
 def number_sources(
-    notebooks: Sequence[Sequence[str]], names: Sequence[str] = ()
+    notebooks: Sequence[Sequence[str]],
+    names: Sequence[str] = (),
+    floats: Sequence[Mapping[str, str]] = (),
 ) -> tuple[list[list[str]], Numbering]:
     """Number the Markdown of several notebooks, in order, as LaTeX would number the thesis.
 
@@ -185,6 +246,9 @@ def number_sources(
         The Markdown cells' sources of each notebook, in the order of the thesis.
     names : sequence of str, optional
         Names of the notebooks for error messages.
+    floats : sequence of mapping, optional
+        Per notebook, the thesis numbers of its tables and figures (:func:`float_numbers`);
+        its ``\\ref`` to them become numbered links.
 
     Returns
     -------
@@ -212,8 +276,9 @@ def number_sources(
                 numbers[label], owners[label] = n, k
             out.append(text)
         tagged.append(out)
+    floats = list(floats) or [{}] * len(notebooks)
     rewritten = [
-        [_rewrite_refs(s, numbers, _where(names[k], i)) for i, s in enumerate(cells)]
+        [_rewrite_refs(s, numbers, _where(names[k], i), floats[k]) for i, s in enumerate(cells)]
         for k, cells in enumerate(tagged)
     ]
     return rewritten, Numbering(numbers, owners, count)
@@ -222,7 +287,14 @@ def number_sources(
 def number_notebooks(nbs: Sequence, names: Sequence[str] = ()) -> Numbering:
     """Number the Markdown cells of notebooks (nbformat nodes) in place; see :func:`number_sources`."""
     markdown = [[c for c in nb.cells if c.cell_type == "markdown"] for nb in nbs]
-    sources, numbering = number_sources([[c.source for c in cells] for cells in markdown], names)
+    stems = [Path(n).stem for n in names] if names else [""] * len(nbs)
+    floats = [
+        float_numbers(nb, FLOAT_CHAPTERS[stem]) if stem in FLOAT_CHAPTERS else {}
+        for nb, stem in zip(nbs, stems, strict=True)
+    ]
+    sources, numbering = number_sources(
+        [[c.source for c in cells] for cells in markdown], names, floats
+    )
     for cells, new in zip(markdown, sources, strict=True):
         for cell, source in zip(cells, new, strict=True):
             cell.source = source
