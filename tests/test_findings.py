@@ -87,6 +87,11 @@ def test_summary_and_frame(signal, noise) -> None:
     assert (frame["model"] == "LSTM–GRU").all()
     assert (frame["cw_holm_vs_random_walk"] < 0.05).all()
     assert frame["test_days"].tolist() == [300, 300, 300]
+    # the complement of the model confidence set: the models it excluded, or "none"
+    for t in signal.tickers:
+        outside = [findings.display_name(m) for m in t.models if m not in t.mcs_members]
+        assert frame.loc[t.ticker, "outside_mcs"] == (", ".join(outside) or "none")
+    assert frame["outside_mcs"].str.contains("Random walk").all()  # the signal excludes it
 
 
 @pytest.mark.parametrize(

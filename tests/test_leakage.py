@@ -86,8 +86,10 @@ def test_profiles_shrink_only_the_quick_run() -> None:
     assert a.rows == b.rows == LEAKAGE_PROFILES["quick"]["rows"]
     assert a.train == round(2126 / 2426 * a.rows)  # the published share of training rows
     assert quick.fast_compile and a.epochs == LEAKAGE_PROFILES["quick"]["epochs"]
-    default = leakage.leakage_settings("default", n_seeds=3)  # seeds 0, 1, 2
-    assert default.setups == leakage.SETUPS and default.seeds == (0, 1, 2)
+    default = leakage.leakage_settings("default")
+    # the thesis's default run reports a spread over seeds for every row (at least three)
+    assert default.setups == leakage.SETUPS and len(default.seeds) >= 3
+    assert leakage.leakage_settings("default", n_seeds=2).seeds == (0, 1)
     with pytest.raises(ValueError, match="unknown profile"):
         leakage.leakage_settings("fast")
 

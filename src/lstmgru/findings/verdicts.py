@@ -391,8 +391,10 @@ def findings_frame(findings: RunFindings) -> pd.DataFrame:
         ``cw_holm_vs_random_walk`` (its Holm-adjusted Clark-West p), ``mde_r2_oos`` (the
         smallest OOS R² its test detects at the run's power), ``direction`` (highest
         directional accuracy, display name), ``directional_accuracy`` (share), ``pt_holm``
-        (Holm-adjusted Pesaran-Timmermann p) and ``in_mcs`` (display names joined, ``None``
-        when not applicable).
+        (Holm-adjusted Pesaran-Timmermann p) and ``outside_mcs`` (display names of the models
+        *outside* the model confidence set joined, ``"none"`` when every model is in it,
+        ``None`` when not applicable: the set usually keeps most models, so its complement is
+        the shorter and the more telling list).
     """
     rows = {}
     for t in findings.tickers:
@@ -406,7 +408,9 @@ def findings_frame(findings: RunFindings) -> pd.DataFrame:
             "direction": display_name(direction) if direction else None,
             "directional_accuracy": t.directional_accuracy[direction] if direction else math.nan,
             "pt_holm": t.pt_holm[direction] if direction else math.nan,
-            "in_mcs": ", ".join(display_name(m) for m in t.mcs_members)
+            "outside_mcs": (
+                ", ".join(display_name(m) for m in t.models if m not in t.mcs_members) or "none"
+            )
             if t.mcs_applicable
             else None,
         }

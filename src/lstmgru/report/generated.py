@@ -196,7 +196,7 @@ _FINDINGS_COLUMNS = {
     "direction": "Best DA",
     "directional_accuracy": "DA",
     "pt_holm": "PT p",
-    "in_mcs": "Model confidence set",
+    "outside_mcs": "Outside MCS",
 }
 
 
@@ -212,8 +212,9 @@ def findings_latex(notebooks: RunNotebooks, found: findings.RunFindings | None) 
             "one-sided Clark–West $p$-value of that comparison (Holm-adjusted over instruments "
             "and models) and the smallest out-of-sample $R^2$ its test detects at "
             f"{100 * found.power:.0f} % power (MDE); highest directional accuracy (DA) "
-            "with its Holm-adjusted Pesaran–Timmermann $p$-value; models in the model "
-            "confidence set. A dash marks a test that is undefined or not applicable."
+            "with its Holm-adjusted Pesaran–Timmermann $p$-value; the models outside the "
+            f"{100 * found.mcs_level:.0f} % model confidence set (none: every model is in "
+            "it). A dash marks a test that is undefined or not applicable."
         ),
         short_caption="Best model per instrument and its tests.",
         label="tab:findings",
