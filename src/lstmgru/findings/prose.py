@@ -16,24 +16,15 @@ import numpy as np
 
 from lstmgru.findings.verdicts import ARIMA, BENCHMARK, HYBRID, RunFindings
 from lstmgru.names import display_name
+from lstmgru.words import count as _count
+from lstmgru.words import join as _join
+from lstmgru.words import number_word as _word
 
 __all__ = ["conclusion_sentences", "summary_sentence"]
-
-_NUMBER_WORDS = "zero one two three four five six seven eight nine ten eleven twelve".split()
 
 # ----------------------------------------------------------------------------------------------
 # Prose (Markdown, $...$ allowed)
 # ----------------------------------------------------------------------------------------------
-
-
-def _word(n: int) -> str:
-    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
-
-
-def _count(n: int, singular: str, plural: str | None = None) -> str:
-    """ "no models", "one model", "three models", "32 models"."""
-    noun = singular if n == 1 else (plural or singular + "s")
-    return f"no {noun}" if n == 0 else f"{_word(n)} {noun}"
 
 
 def _name(model: str) -> str:
@@ -50,13 +41,6 @@ def _the(model: str) -> str:
     if model == "drift":
         return "the drift forecast"
     return f"the {_name(model)}"
-
-
-def _join(items: Sequence[str], conjunction: str = "and") -> str:
-    items = list(items)
-    if len(items) <= 2:
-        return f" {conjunction} ".join(items)
-    return ", ".join(items[:-1]) + f", {conjunction} " + items[-1]
 
 
 def _percent(value: float) -> str:

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from lstmgru.leakage.setups import LEAKAGE_PROFILES, SETUPS, Settings
+from lstmgru.words import count
 
 if TYPE_CHECKING:
     from lstmgru.leakage.fitting import LadderResult
@@ -18,10 +19,6 @@ __all__ = [
     "findings_text",
     "setup_text",
 ]
-
-
-def _seeds(n: int) -> str:
-    return "one seed" if n == 1 else f"{n} seeds"
 
 
 def _fmt(value: float, digits: int = 3) -> str:
@@ -143,7 +140,7 @@ def setup_text(result: LadderResult, settings: Settings) -> str:
         )
     seeds = ", ".join(str(s) for s in settings.seeds)
     parts.append(
-        f"Every row is fitted with {_seeds(len(settings.seeds))} "
+        f"Every row is fitted with {count(len(settings.seeds), 'seed')} "
         f"({'seed ' if len(settings.seeds) == 1 else 'seeds '}{seeds})."
     )
     return " ".join(parts)
@@ -163,7 +160,7 @@ def cost_text(
     for name, part in scores.groupby("setup"):
         reused = int((part["fit_seconds"] == 0).sum())
         out.append(
-            f"Setup {name}: {part['row'].nunique()} rows × {_seeds(part['seed'].nunique())}, "
+            f"Setup {name}: {part['row'].nunique()} rows × {count(part['seed'].nunique(), 'seed')}, "
             f"{len(part) - reused} networks trained"
             + (
                 f" and {reused} reused from the row before (only the scaling of the test "
@@ -178,7 +175,7 @@ def cost_text(
     )
     out.append(
         f"The whole ladder took {seconds:.0f} s of wall time and {cpu_seconds:.0f} s of "
-        f"processor time with {_seeds(len(settings.seeds))} and "
+        f"processor time with {count(len(settings.seeds), 'seed')} and "
         + ("the published epochs." if published_epochs else "epochs cut down by the profile.")
     )
     if len(settings.seeds) == 1:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from lstmgru.leakage.scores import SCORE_COLUMNS
+from lstmgru.words import count
 
 if TYPE_CHECKING:
     from lstmgru.leakage.fitting import LadderResult
@@ -22,10 +23,6 @@ __all__ = [
     "summary_table",
     "u2_frame",
 ]
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def setup_table(result: LadderResult) -> pd.DataFrame:
@@ -49,7 +46,7 @@ def setup_table(result: LadderResult) -> pd.DataFrame:
             "Network": f"{setup.network}, dropout {setup.dropout:g}, Dense(1)",
             "Training": (
                 f"Adam({setup.learning_rate:g}), MSE, batch {setup.batch_size}, "
-                f"{_plural(setup.epochs, 'epoch')}"
+                f"{count(setup.epochs, 'epoch', digits=True)}"
             ),
         }
     return pd.DataFrame(table).rename_axis("")

@@ -20,6 +20,7 @@ from lstmgru.config import NETWORK_LAYERS, SIZE_MATCHED
 from lstmgru.names import display_name
 from lstmgru.report.paths import RunNotebooks
 from lstmgru.tuning import grid_points, parse_grid
+from lstmgru.words import count, join, number_word
 
 __all__ = [
     "DEFAULT_ALPHA",
@@ -34,8 +35,6 @@ __all__ = [
 #: Level of the tests when the results chapter does not set one (its parameter default).
 DEFAULT_ALPHA = 0.05
 
-_WORDS = "zero one two three four five six seven eight nine ten eleven twelve".split()
-
 #: Readable names of the tunable hyper-parameters (:data:`lstmgru.tuning.TUNABLE`).
 _TUNABLE_NAMES = {
     "units": "units per layer",
@@ -43,25 +42,6 @@ _TUNABLE_NAMES = {
     "dropout": "dropout rate",
     "learning_rate": "learning rate",
 }
-
-
-def number_word(n: int) -> str:
-    """``n`` in words up to twelve, in digits above."""
-    return _WORDS[n] if 0 <= n < len(_WORDS) else str(n)
-
-
-def count(n: int, singular: str, plural: str | None = None) -> str:
-    """ "no instruments", "one instrument", "four instruments", "32 instruments"."""
-    noun = singular if n == 1 else (plural or singular + "s")
-    return f"no {noun}" if n == 0 else f"{number_word(n)} {noun}"
-
-
-def join(items: Sequence[str], conjunction: str = "and") -> str:
-    """ "A", "A and B", "A, B, and C"."""
-    items = [str(i) for i in items]
-    if len(items) <= 2:
-        return f" {conjunction} ".join(items)
-    return ", ".join(items[:-1]) + f", {conjunction} " + items[-1]
 
 
 def _parameter_cell_values(nb) -> dict[str, Any]:

@@ -166,8 +166,8 @@ def _profile_note(notebooks: RunNotebooks) -> str:
     seeds = config.get("seeds") or []
     detail = ""
     if epochs:
-        detail = f" (networks trained for at most {epochs} epoch{'s' if epochs != 1 else ''}"
-        detail += f" with {len(seeds)} seed{'s' if len(seeds) != 1 else ''})" if seeds else ")"
+        detail = f" (networks trained for at most {design.count(epochs, 'epoch', digits=True)}"
+        detail += f" with {design.count(len(seeds), 'seed')})" if seeds else ")"
     return (
         f"This run used the quick profile{detail}, which checks that the whole pipeline works; "
         "its numbers are not evidence for or against any model."
