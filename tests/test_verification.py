@@ -54,11 +54,11 @@ def test_recurrent_block_norm_table() -> None:
 def test_lstm_gradient_paths_table() -> None:
     paths = verification.lstm_gradient_paths(n_steps=12, units=4, n_seeds=2, distances=(1, 4, 12))
     assert list(paths.columns) == [1, 4, 12, "per step"]
-    keras_init = paths.loc["LSTM, b_f = 1"]
+    keras_init = paths.loc["LSTM, $b_f = 1$"]
     # for these draws the cell path alone stays below the full norm
     assert (keras_init.loc["cell path", [1, 4, 12]] <= keras_init.loc["full", [1, 4, 12]]).all()
     expected = (keras_init.loc["full", 12] / keras_init.loc["full", 4]) ** (1 / 8)
     assert keras_init.loc["full", "per step"] == pytest.approx(expected, rel=1e-12)
-    assert list(paths.loc["LSTM, b_f = 3"].index) == ["full", "cell path"]
+    assert list(paths.loc["LSTM, $b_f = 3$"].index) == ["full", "cell path"]
     with pytest.raises(ValueError, match="distances"):
         verification.lstm_gradient_paths(n_steps=5, distances=(1, 10, 20))

@@ -347,7 +347,7 @@ def lstm_gradient_paths(
         ("simple RNN", "full"): eq.gradient_norm_profile("simple_rnn", **common)
     }
     for bias in (1.0, 3.0):
-        setting = f"LSTM, b_f = {bias:g}"
+        setting = f"LSTM, $b_f = {bias:g}$"
         retain = None if bias == 1.0 else bias
         columns[(setting, "full")] = eq.gradient_norm_profile("lstm", retain_bias=retain, **common)
         if retain is None:
