@@ -350,6 +350,15 @@ def test_prose_written_by_the_report_states_no_machinery_and_no_bare_counts(buil
 
 
 @pytest.mark.slow
+def test_no_number_parts_from_its_per_cent_sign(built) -> None:
+    output, _ = built
+    sources = sorted((output / "latex").rglob("*.tex"))
+    assert len(sources) > 10
+    for path in sources:
+        assert not re.search(r"\d[ ~]\\%", path.read_text()), path.name
+
+
+@pytest.mark.slow
 def test_design_numbers_in_the_methodology_come_from_the_run(built, quick_run) -> None:
     output, _ = built
     meta = (output / "latex" / "generated" / "meta.tex").read_text(encoding="utf-8")

@@ -147,3 +147,14 @@ def test_tables_are_numbered_in_order_and_never_rotated(tmp_path) -> None:
     ).stdout
     assert "Table 1.2 (continued)" in text and "Table 1.1: Scores of the models. More." in text
     assert "Overfull \\hbox" not in (tmp_path / "t.log").read_text()
+
+
+def test_a_number_keeps_its_per_cent_sign_on_the_line(tmp_path) -> None:
+    from lstmgru.report.chapters import write_text
+    from lstmgru.report.markdown import keep_units
+
+    assert keep_units(r"at the 5 \% level, 90~\% set") == r"at the 5\,\% level, 90\,\% set"
+    assert keep_units(r"100\,\% and a \% sign alone") == r"100\,\% and a \% sign alone"
+    tex = write_text(tmp_path / "a.tex", r"the 90 \% set")
+    html = write_text(tmp_path / "a.html", "the 90 % set")
+    assert tex.read_text() == r"the 90\,\% set" and html.read_text() == "the 90 % set"

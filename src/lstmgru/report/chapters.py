@@ -21,6 +21,7 @@ from lstmgru.report.captions import CaptionPreprocessor
 from lstmgru.report.design import count
 from lstmgru.report.markdown import (
     join_display_paragraphs,
+    keep_units,
     latex_escape,
     markdown_to_latex,
     normalise_markdown_latex,
@@ -57,7 +58,10 @@ class Chapter:
 
 
 def write_text(path: Path, text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``path``, creating its directory."""
+    """Write ``text`` (UTF-8) to ``path``, creating its directory; LaTeX (``.tex``) keeps each
+    number with its per-cent sign (:func:`~lstmgru.report.markdown.keep_units`)."""
+    if path.suffix == ".tex":
+        text = keep_units(text)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path

@@ -24,6 +24,7 @@ __all__ = [
     "citations_to_natbib",
     "equation_refs_to_latex",
     "join_display_paragraphs",
+    "keep_units",
     "latex_escape",
     "markdown_to_latex",
     "md_escape",
@@ -64,6 +65,15 @@ _TITLE_RE = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
 def latex_escape(text: object) -> str:
     """``text`` as LaTeX text (special characters escaped, nothing else changed)."""
     return escape_latex(str(text))
+
+
+_UNIT_SPACE_RE = re.compile(r"(?<=\d)[ ~]\\%")
+
+
+def keep_units(latex: str) -> str:
+    """A number and its per-cent sign never part at a line break: ``5 \\%`` becomes ``5\\,\\%``
+    (a thin, unbreakable space, as the generated text writes it everywhere else)."""
+    return _UNIT_SPACE_RE.sub(lambda _: "\\,\\%", latex)
 
 
 def md_escape(text: str) -> str:
