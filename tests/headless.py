@@ -82,3 +82,43 @@ def wait_for(driver, script: str, what: str, *args, timeout: float = PATIENCE_S)
         return WebDriverWait(driver, timeout, poll_frequency=0.25).until(probe)
     except TimeoutException:
         pytest.fail(f"waited {timeout:.0f} s for {what}; last state: {seen[0]!r}")
+
+
+#: ``inView(element)``: whether the top of ``element`` lies in the visible part of the area that
+#: scrolls it (its nearest scrolling ancestor, within the window; the window when there is none).
+IN_VIEW_FUNCTION = """
+function inView(element) {
+    if (!element || !element.isConnected) return false;
+    const root = [document.body, document.documentElement];
+    let area = element.parentElement;
+    while (area && !root.includes(area) && !(area.scrollHeight > area.clientHeight
+           && /auto|scroll/.test(getComputedStyle(area).overflowY))) {
+        area = area.parentElement;
+    }
+    const box = area && !root.includes(area)
+        ? area.getBoundingClientRect() : {top: 0, bottom: window.innerHeight};
+    const top = Math.max(box.top, 0), bottom = Math.min(box.bottom, window.innerHeight);
+    const y = element.getBoundingClientRect().top;
+    return y >= top - 2 && y < bottom;
+}
+"""
+IN_VIEW = IN_VIEW_FUNCTION + "return inView(arguments[0]);"
+
+
+def follow_link(driver, candidates, what: str) -> tuple:
+    """Click the first link whose target is out of view next to it; wait for the target in view.
+
+    ``candidates`` yields ``(link, target)`` WebElements. Each link is scrolled to the middle of
+    its area until one is found whose target is not in view then (:data:`IN_VIEW`); that link is
+    clicked and the target must come into view. Returns the ``(link, target)`` followed; fails
+    when every target is in view already (nothing would be tested).
+    """
+    for link, target in candidates:
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", link)
+        if not driver.execute_script(IN_VIEW, target):
+            break
+    else:
+        pytest.fail(f"every {what} target is in view beside its link: the test shows nothing")
+    link.click()
+    wait_for(driver, IN_VIEW, f"the {what} target to scroll into view", target)
+    return link, target

@@ -15,12 +15,13 @@ import re
 import nbformat
 import pandas as pd
 import pytest
-from headless import chromium, wait_for
+from headless import IN_VIEW_FUNCTION, chromium, follow_link, wait_for
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from lstmgru import runs
 from lstmgru.report import RunNotebooks
 from lstmgru.report.html import build_html
+from lstmgru.report.markdown import ANCHOR_RE
 from lstmgru.report.numbering import number_notebooks
 
 THEORY_SOURCE = runs.NOTEBOOK_DIR / runs.THEORY_NOTEBOOK
@@ -68,6 +69,11 @@ def pages(tmp_path_factory):
             cell.outputs = [new_output("display_data", data={"text/html": table})]
         elif label.startswith("fig:"):
             cell.outputs = [new_output("display_data", data={"image/png": PNG})]
+    last = next(
+        c for c in reversed(theory.cells) if str(c.metadata.get("label")).startswith("tab:")
+    )
+    text = f"Counted by the code (Table~\\ref{{{last.metadata.label}}})."  # as the run writes
+    last.outputs.append(new_output("display_data", data={"text/markdown": text}))
     nbformat.write(theory, run_dir / runs.THEORY_NOTEBOOK)
     nbformat.write(_comparison(), run_dir / runs.COMPARISON_NOTEBOOK)
     (run_dir / "run.json").write_text(json.dumps({"run_id": "synthetic", "tickers": []}))
@@ -162,3 +168,47 @@ def test_comparison_page_links_theory_equations_and_lays_out_captions(pages) -> 
     assert layout["overflow"] in ("auto", "scroll"), layout
     assert layout["scroll"] > layout["client"], layout
     assert layout["page"] <= layout["window"], layout
+
+
+#: ``[link, target, link text, target text]`` of every link of the page whose address starts
+#: with ``arguments[0]``; target is null where no element has the link's fragment as id.
+_LINKS = """
+return Array.from(document.querySelectorAll('a[href^="' + arguments[0] + '"]')).map(a => {
+    const target = document.getElementById(decodeURIComponent(a.hash.slice(1)));
+    return [a, target, a.innerText.trim(), target && target.innerText.trim()];
+});
+"""
+
+
+def test_links_scroll_to_their_tables_and_equations(pages) -> None:
+    html_dir, numbers, _, _ = pages
+    # the anchors written into the notebook for JupyterLab are not on the page (no id twice)
+    assert not ANCHOR_RE.search((html_dir / "01_equations.html").read_text(encoding="utf-8"))
+    with chromium(width=1000, height=700) as driver:
+        driver.get((html_dir / "01_equations.html").as_uri())
+        wait_for(driver, "return document.body.getAttribute('data-mathjax') === 'done'", "MathJax")
+        tables = driver.execute_script(_LINKS, "#tab:")
+        equations = driver.execute_script(_LINKS, "#mjx-eqn-")
+        # Every link has its target on the page: the caption (thesis number) or the equation.
+        assert tables and equations
+        assert all(target is not None for _, target, _, _ in tables + equations)
+        for _, _, shown, caption in tables:
+            assert caption.startswith(f"Table {shown}."), (shown, caption)
+        assert {shown for _, _, shown, _ in equations} <= {f"({n})" for n in numbers.values()}
+        # Clicking a link brings its target into view.
+        follow_link(driver, ((a, t) for a, t, _, _ in tables), "table link")
+        follow_link(driver, ((a, t) for a, t, _, _ in equations), "equation link")
+
+        # A link to an equation of another page opens that page at the equation.
+        driver.get((html_dir / "04_comparison.html").as_uri())
+        wait_for(driver, "return document.body.getAttribute('data-mathjax') === 'done'", "MathJax")
+        driver.find_element("css selector", 'a[href*="01_equations.html#"]').click()
+        wait_for(
+            driver,
+            IN_VIEW_FUNCTION
+            + "return location.pathname.endsWith('/01_equations.html')"
+            + " && document.body.getAttribute('data-mathjax') === 'done'"
+            + " && window.scrollY > 0 && inView(document.getElementById(arguments[0]));",
+            "the theory page to open at the equation",
+            "mjx-eqn-eq:lstm-forget",
+        )

@@ -21,7 +21,7 @@ import urllib.request
 
 import nbformat
 import pytest
-from headless import PATIENCE_S, browser_paths, chromium, wait_for
+from headless import PATIENCE_S, browser_paths, chromium, follow_link, wait_for
 
 from lstmgru import runs
 from lstmgru.report.markdown import EQREF_LINK_RE
@@ -167,3 +167,44 @@ def test_theory_notebook_shows_the_pdf_numbers_and_resolves_references(lab) -> N
     tables = [(href, shown_as) for href, shown_as in links if href.startswith(("tab:", "fig:"))]
     assert tables and all(shown_as == floats[href] for href, shown_as in tables), tables
     assert len(equations) + len(tables) == len(links), links
+
+
+#: ``[link, target, link text, number of the display right after the target]`` of every link of
+#: the rendered Markdown to ``#<arguments[0]>...``. JupyterLab keeps the ids of Markdown as
+#: ``data-jupyter-id`` (or ``id``) and scrolls a link to the element that carries its fragment.
+_LINKS = """
+return Array.from(document.querySelectorAll(
+    '.jp-Notebook .jp-RenderedMarkdown a[href^="#' + arguments[0] + '"]')).map(a => {
+    const id = CSS.escape(decodeURIComponent(a.hash.slice(1)));
+    const target = document.querySelector(
+        `.jp-Notebook [data-jupyter-id="${id}"], .jp-Notebook [id="${id}"]`);
+    const next = target && target.nextElementSibling;
+    const tag = next && next.matches('mjx-container[display="true"]')
+        && next.querySelector('mjx-assistive-mml mlabeledtr > mtd');
+    return [a, target, a.textContent.trim(), tag ? tag.textContent.trim() : null];
+});
+"""
+
+
+def test_links_in_the_notebook_scroll_to_their_equations_and_tables(lab) -> None:
+    base, token = lab
+    nb = nbformat.read(runs.NOTEBOOK_DIR / runs.THEORY_NOTEBOOK, as_version=4)
+    markdown_cells = sum(c.cell_type == "markdown" for c in nb.cells)
+    source = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    displays = len(
+        re.findall(r"\\begin\{(?:equation|multline)\*?\}|\$\$.+?\$\$|\\\[", source, re.S)
+    )
+    with chromium(width=1200, height=800) as driver:
+        driver.get(f"{base}/lab/tree/{NOTEBOOK}?token={token}")
+        wait_for(driver, _DISPLAYS, "JupyterLab to render the notebook", markdown_cells, displays)
+        equations = driver.execute_script(_LINKS, "eq:")
+        tables = driver.execute_script(_LINKS, "tab:")
+        # Every link has its target in the notebook; an equation's is right before its display.
+        assert equations and tables
+        assert all(target is not None for _, target, _, _ in equations + tables)
+        assert all(shown == tag for _, _, shown, tag in equations), [
+            (shown, tag) for _, _, shown, tag in equations if shown != tag
+        ]
+        # Clicking a link brings its target into view.
+        follow_link(driver, ((a, t) for a, t, _, _ in equations), "equation link")
+        follow_link(driver, ((a, t) for a, t, _, _ in tables), "table link")

@@ -8,7 +8,7 @@ import nbformat
 import pytest
 
 from lstmgru import runs
-from lstmgru.report.markdown import normalise_markdown_latex
+from lstmgru.report.markdown import ANCHOR_RE, normalise_markdown_latex, strip_anchors
 from lstmgru.report.numbering import (
     float_numbers,
     html_equation_refs,
@@ -167,7 +167,7 @@ def test_table_and_figure_references_get_the_thesis_numbers() -> None:
     nb = notebook(injected=False)
     number_notebooks([nb], ["notebooks/02_data.ipynb"])
     text = nb.cells[4].source
-    assert text == (
+    assert strip_anchors(text) == (
         "Table&nbsp;[4.3](#tab:b), Table&nbsp;[4.2](#tab:a) and Figure&nbsp;[4.1](#fig:f)."
     )
     number_notebooks([nb], ["notebooks/02_data.ipynb"])
@@ -177,3 +177,81 @@ def test_table_and_figure_references_get_the_thesis_numbers() -> None:
     other = notebook(injected=False)
     number_notebooks([other], ["notebooks/04_comparison.ipynb"])
     assert "\\ref{tab:b}" in other.cells[4].source
+
+
+def _anchored_notebook() -> nbformat.NotebookNode:
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    return new_notebook(
+        cells=[
+            new_code_cell("show(p)", metadata={"label": "tab:first", "caption": "P."}),
+            new_markdown_cell(CELL_A),
+            new_code_cell("show(x)", metadata={"label": "tab:x", "caption": "X."}),
+            new_code_cell("x = 1"),
+            new_code_cell("plot()", metadata={"label": "fig:y", "caption": "Y."}),
+            new_markdown_cell(CELL_B + "\n\nTable~\\ref{tab:first} and Figure~\\ref{fig:y}."),
+        ]
+    )
+
+
+def test_links_get_anchors_in_the_notebook() -> None:
+    nb = _anchored_notebook()
+    number_notebooks([nb], ["notebooks/02_data.ipynb"])
+    a, b = nb.cells[1].source, nb.cells[5].source
+    # an anchor right before every display that defines a numbered label, and only there
+    assert '<a id="eq:a"></a>\\begin{equation}\na = 1' in a
+    assert '<a id="eq:c"></a>$$ c = 3' in a and '<a id="eq:b"></a>\\begin{equation}' in b
+    assert [m["label"] for m in ANCHOR_RE.finditer(a + b)] == [
+        "tab:first", "eq:a", "eq:c", "tab:x", "fig:y", "eq:b"
+    ]  # fmt: skip
+    # a float's anchor ends the Markdown before its cell (or starts the one after it)
+    assert a.endswith('\n<a id="tab:x"></a>\n<a id="fig:y"></a>')
+    assert a.startswith('<a id="tab:first"></a>\nIntro [(4)](#eq:b)')
+    assert "Table&nbsp;[4.1](#tab:first) and Figure&nbsp;[4.1](#fig:y)." in b
+    # idempotent; without the anchors, the text that number_sources writes
+    number_notebooks([nb], ["notebooks/02_data.ipynb"])
+    assert (nb.cells[1].source, nb.cells[5].source) == (a, b)
+    original = _anchored_notebook()
+    markdown = [c.source for c in original.cells if c.cell_type == "markdown"]
+    (plain,), _ = number_sources([markdown], floats=[float_numbers(original, 4)])
+    assert [strip_anchors(a), strip_anchors(b)] == plain
+    # LaTeX never sees them
+    assert normalise_markdown_latex(a) == normalise_markdown_latex(markdown[0])
+    assert normalise_markdown_latex(b) == normalise_markdown_latex(plain[1])
+    # a chapter whose floats the notebooks do not number gets anchors for equations only
+    other = _anchored_notebook()
+    number_notebooks([other], ["notebooks/04_comparison.ipynb"])
+    labels = [m["label"] for m in ANCHOR_RE.finditer(other.cells[1].source)]
+    assert labels == ["eq:a", "eq:c"]
+
+
+def test_anchors_move_with_their_equation_and_go_with_it() -> None:
+    nb = _anchored_notebook()
+    number_notebooks([nb], ["notebooks/02_data.ipynb"])
+    cell = nb.cells[1]
+    cell.source = cell.source.replace("\\label{eq:a}", "")  # eq:a is no longer labelled
+    nb.cells[5].source = nb.cells[5].source.replace("[(1)](#eq:a)", "(a)")
+    cell.source = "$$ z = 0 \\label{eq:z} $$\n\n" + cell.source
+    number_notebooks([nb], ["notebooks/02_data.ipynb"])
+    assert '<a id="eq:a">' not in cell.source
+    assert '<a id="eq:z"></a>$$ z = 0 \\tag{1}' in cell.source
+    assert '<a id="eq:c"></a>$$ c = 3 \\tag{4}' in cell.source
+    assert [m["label"] for m in ANCHOR_RE.finditer(cell.source)] == [
+        "tab:first", "eq:z", "eq:c", "tab:x", "fig:y"
+    ]  # fmt: skip
+
+
+def test_check_fails_when_an_anchor_is_missing(tmp_path, capsys) -> None:
+    path = tmp_path / runs.THEORY_NOTEBOOK
+    shutil.copy(runs.NOTEBOOK_DIR / runs.THEORY_NOTEBOOK, path)
+    nb = nbformat.read(path, as_version=4)
+    cell = next(c for c in nb.cells if c.cell_type == "markdown" and ANCHOR_RE.search(c.source))
+    removed = ANCHOR_RE.search(cell.source)[0]
+    cell.source = cell.source.replace(removed, "", 1)
+    nbformat.write(nb, path)
+    assert main(["--check", str(path)]) == 1
+    assert "out of date" in capsys.readouterr().err
+    assert main([str(path)]) == 0
+    assert main(["--check", str(path)]) == 0
+    source = "".join(c.source for c in nbformat.read(path, as_version=4).cells)
+    assert removed in source

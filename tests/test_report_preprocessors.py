@@ -246,6 +246,35 @@ def test_html_captions_are_numbered_and_references_linked() -> None:
     assert nb.cells[1].outputs[0].data["text/html"] == "<table></table>"  # one caption
 
 
+def test_html_captions_carry_the_thesis_numbers_of_their_chapter() -> None:
+    """As the links that lstmgru.report.numbering writes into the theory and data chapters."""
+    html = "<table></table>"
+    text = new_output("display_data", data={"text/markdown": "Counts (Table~\\ref{tab:b})."})
+    cells = [
+        new_code_cell("", outputs=[new_output("display_data", data={"text/html": html})]),
+        new_code_cell("", outputs=[text]),
+        new_code_cell("", metadata={"caption": "A.", "label": "tab:a"}),  # no output: no table
+        new_code_cell(
+            "",
+            outputs=[new_output("display_data", data={"text/html": html})],
+            metadata={"caption": "B.", "label": "tab:b"},
+        ),
+        new_code_cell(
+            "",
+            outputs=[new_output("display_data", data={"text/html": html})],
+            metadata={"caption": "C.", "label": "tab:c"},
+        ),
+    ]
+    cells[0].metadata = {"caption": "Parameters.", "label": "tab:parameters"}
+    preprocessor = HtmlCaptionPreprocessor(chapter="3", numbers={"tab:c": "A.1"})
+    nb = _run_preprocessor(preprocessor, new_notebook(cells=cells))
+    meta = [c.metadata.get("thesis_html", {}) for c in nb.cells]
+    assert [m.get("number") for m in meta] == ["3.1", None, None, "3.2", "A.1"]
+    assert meta[3]["anchor"] == "tab:b"
+    # a reference in a Markdown output (text the code writes) links to the caption too
+    assert nb.cells[1].outputs[0].data["text/markdown"] == "Counts (Table&nbsp;[3.2](#tab:b))."
+
+
 def test_figure_outputs_get_caption_label_and_prefer_pdf() -> None:
     data = {"application/pdf": "JVBERi0=", "image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"}
     cell = new_code_cell(

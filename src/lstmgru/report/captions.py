@@ -7,6 +7,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from traitlets import Dict, Unicode
+
 from lstmgru.report import tables
 from lstmgru.report.markdown import (
     markdown_to_latex,
@@ -89,14 +91,27 @@ class HtmlCaptionPreprocessor(ThesisPreprocessor):
     """Number the captioned figures and tables of a notebook for its HTML page.
 
     Sets ``cell.metadata.thesis_html = {kind, number, caption, anchor}`` (read by the
-    ``thesis_html`` template) and turns ``\\ref{label}`` of those labels in Markdown into links
-    ``[number](#label)``; ``~`` before a reference becomes a non-breaking space. Equation
-    references are left to MathJax. A table's own ``<caption>`` gives way to the numbered one.
+    ``thesis_html`` template; the caption carries the id ``anchor``, the label, that links
+    point to) and turns ``\\ref{label}`` of those labels in Markdown cells and ``text/markdown``
+    outputs into links ``[number](#label)``; ``~`` before a reference becomes a non-breaking
+    space. Equation references are left to MathJax. A table's own ``<caption>`` gives way to
+    the numbered one.
+
+    Figures and tables are numbered 1, 2, ... apart, or ``chapter.1``, ``chapter.2``, ... when
+    :attr:`chapter` is set; a label in :attr:`numbers` gets the number given there (the
+    thesis's, which :mod:`lstmgru.report.numbering` writes into the links of the notebook).
     """
+
+    chapter = Unicode("", help="chapter number put before the figures' and tables' numbers").tag(
+        config=True
+    )
+    numbers = Dict(
+        value_trait=Unicode(), help="number shown for a label, overriding the count"
+    ).tag(config=True)
 
     def preprocess(self, nb, resources):
         """Number captions and link references in ``nb``."""
-        numbers: dict[str, int] = {}
+        numbers: dict[str, str] = {}
         counters = {"Figure": 0, "Table": 0}
         for cell in nb.cells:
             caption = cell.metadata.get("caption")
@@ -111,18 +126,24 @@ class HtmlCaptionPreprocessor(ThesisPreprocessor):
             else:
                 continue
             counters[kind] += 1
+            number = f"{self.chapter}.{counters[kind]}" if self.chapter else str(counters[kind])
+            number = self.numbers.get(label, number)
             if label:
-                numbers[label] = counters[kind]
+                numbers[label] = number
             for d in data:  # the numbered caption above the table replaces the table's own
                 if kind == "Table" and isinstance(d.get("text/html"), str):
                     d["text/html"] = _HTML_CAPTION_RE.sub("", d["text/html"])
             cell.metadata["thesis_html"] = {
                 "kind": kind,
-                "number": counters[kind],
+                "number": number,
                 "caption": normalise_html_markdown(str(caption), numbers),
-                "anchor": label or f"{kind.lower()}-{counters[kind]}",
+                "anchor": label or f"{kind.lower()}-{number}",
             }
         for cell in nb.cells:
             if cell.cell_type == "markdown":
                 cell.source = normalise_html_markdown(cell.source, numbers)
+            for output in cell.get("outputs", []):
+                data = output.get("data", {})
+                if isinstance(data.get("text/markdown"), str):
+                    data["text/markdown"] = normalise_html_markdown(data["text/markdown"], numbers)
         return nb, resources

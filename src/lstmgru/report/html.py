@@ -4,7 +4,9 @@ Code is hidden, stream noise filtered, papermill's parameters shown as a table, 
 tables numbered with their captions. Equations are typeset by MathJax 2, copied beside the pages
 from the ``jupyter-server-mathjax`` package (:data:`MATHJAX_FILES`), so the pages work offline;
 they carry the PDF's numbers as ``\\tag{N}`` (:mod:`lstmgru.report.numbering`, applied to the
-pages in thesis order) and references to them link to the equation.
+pages in thesis order) and references to them link to the equation. The captions of the chapters
+whose floats the notebooks number (:data:`lstmgru.report.numbering.FLOAT_CHAPTERS`) carry the
+thesis's numbers, as the links to them do, and every caption carries its label as ``id``.
 """
 
 from __future__ import annotations
@@ -19,8 +21,13 @@ from tqdm.auto import tqdm
 
 from lstmgru.report.captions import HtmlCaptionPreprocessor
 from lstmgru.report.chapters import run_preprocessors, thesis_exporter, ticker_label, write_text
-from lstmgru.report.markdown import notebook_title
-from lstmgru.report.numbering import html_equation_refs, number_notebooks
+from lstmgru.report.markdown import notebook_title, strip_anchors
+from lstmgru.report.numbering import (
+    FLOAT_CHAPTERS,
+    float_numbers,
+    html_equation_refs,
+    number_notebooks,
+)
 from lstmgru.report.paths import RunNotebooks
 from lstmgru.report.preprocessors import (
     LabelPrefixPreprocessor,
@@ -103,7 +110,9 @@ def _numbered(pages: list[tuple[str, Path, str]]) -> list:
 
     The numbers are counted afresh over the pages in thesis order (so a notebook whose tags are
     out of date still gets the PDF's numbers); a reference to an equation of the same page
-    becomes ``\\eqref`` for MathJax, one to another page a link to that page's equation.
+    becomes ``\\eqref`` for MathJax, one to another page a link to that page's equation. The
+    anchors written for JupyterLab are removed: MathJax's equations and the captions carry the
+    ids that the links of the page point to.
     """
     nbs = [nbformat.read(path, as_version=4) for _, path, _ in pages]
     numbering = number_notebooks(nbs, [str(path) for _, path, _ in pages])
@@ -112,7 +121,7 @@ def _numbered(pages: list[tuple[str, Path, str]]) -> list:
         local = {label for label, owner in numbering.owners.items() if owner == k}
         for cell in nb.cells:
             if cell.cell_type == "markdown":
-                cell.source = html_equation_refs(cell.source, local, files)
+                cell.source = html_equation_refs(strip_anchors(cell.source), local, files)
     return nbs
 
 
@@ -138,6 +147,12 @@ def build_html(notebooks: RunNotebooks, html_dir: str | Path) -> list[Path]:
         leave=False,
     ):
         instrument = [LabelPrefixPreprocessor(prefix=ticker_label(ticker), instrument=ticker)]
+        chapter = FLOAT_CHAPTERS.get(stem)
+        captions = (
+            HtmlCaptionPreprocessor(chapter=str(chapter), numbers=float_numbers(nb, chapter))
+            if chapter
+            else HtmlCaptionPreprocessor()
+        )
         nb = run_preprocessors(
             nb,
             [
@@ -145,7 +160,7 @@ def build_html(notebooks: RunNotebooks, html_dir: str | Path) -> list[Path]:
                 StreamFilterPreprocessor(),
                 ParameterTablePreprocessor(),
                 *(instrument if ticker else []),
-                HtmlCaptionPreprocessor(),
+                captions,
             ],
         )
         title = notebook_title(nb) or stem

@@ -15,12 +15,14 @@ from nbconvert.filters import escape_latex
 from nbconvert.filters.pandoc import convert_pandoc
 
 __all__ = [
+    "ANCHOR_RE",
     "EQREF_LINK_RE",
     "GENERATED_TAG_RE",
     "LABEL_RE",
     "PANDOC_MARKDOWN",
     "REF_LINK_RE",
     "REF_RE",
+    "anchor",
     "citations_to_natbib",
     "equation_refs_to_latex",
     "join_display_paragraphs",
@@ -31,6 +33,7 @@ __all__ = [
     "normalise_html_markdown",
     "normalise_markdown_latex",
     "split_title",
+    "strip_anchors",
 ]
 
 #: pandoc's Markdown flavour of the notebooks: ``\\(...\\)`` math, no automatic heading ids
@@ -48,6 +51,14 @@ EQREF_LINK_RE = re.compile(r"\[\((?P<number>\d+)\)\]\(#(?P<label>[^()\s]+)\)")
 REF_LINK_RE = re.compile(r"\[(?P<number>\d+(?:\.\d+)?)\]\(#(?P<label>[\w.-]+:[^()\s]*)\)")
 #: The equation numbers that :mod:`lstmgru.report.numbering` writes (LaTeX numbers the PDF).
 GENERATED_TAG_RE = re.compile(r"\\tag\{\d+\}")
+#: The link targets that :mod:`lstmgru.report.numbering` writes for JupyterLab: an empty
+#: ``<a id="kind:name"></a>`` right before a labelled display, and on lines of their own at the
+#: end of the text before a labelled table or figure (:func:`anchor`).
+_LABEL_ID = r'[\w.-]+:[^"<>\s]*'
+ANCHOR_RE = re.compile(f'<a id="(?P<label>{_LABEL_ID})"></a>')
+#: An anchor with the line break that :mod:`lstmgru.report.numbering` wrote with it, if any.
+_ANCHOR = f'<a id="{_LABEL_ID}"></a>'
+_ANCHOR_STRIP_RE = re.compile(rf"\n{_ANCHOR}(?=\n|\Z)|\A{_ANCHOR}\n|{_ANCHOR}")
 _CITE_RE = re.compile(
     r"<(?P<tag>[A-Za-z][\w-]*)(?P<attrs>[^>]*?)\sdata-cite\s*=\s*(?P<q>[\"'])(?P<keys>.*?)(?P=q)"
     r"(?P<rest>[^>]*)>(?P<text>.*?)</(?P=tag)\s*>",
@@ -81,6 +92,22 @@ def md_escape(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>$~^&])", r"\\\1", text)
 
 
+def anchor(label: str) -> str:
+    """The link target of ``label`` in a notebook's Markdown (matched by :data:`ANCHOR_RE`).
+
+    JupyterLab keeps the ``id`` of the Markdown it renders (as ``data-jupyter-id``) and scrolls
+    a link ``[...](#label)`` of the notebook to the element that carries it.
+    """
+    if not ANCHOR_RE.fullmatch(f'<a id="{label}"></a>'):
+        raise ValueError(f"{label!r} is not a label of the form kind:name")
+    return f'<a id="{label}"></a>'
+
+
+def strip_anchors(markdown: str) -> str:
+    """``markdown`` without the anchors of :func:`anchor`, nor the line breaks written with them."""
+    return _ANCHOR_STRIP_RE.sub("", markdown)
+
+
 def citations_to_natbib(markdown: str) -> str:
     """Replace ``<cite data-cite="key">text</cite>`` by the natbib command the text asks for.
 
@@ -105,10 +132,11 @@ def equation_refs_to_latex(markdown: str) -> str:
     """Undo :mod:`lstmgru.report.numbering` for LaTeX.
 
     The numeric ``\\tag{N}`` it writes into equations are removed (LaTeX numbers them, and the
-    build tests check that its numbers equal the tags), and its numbered links become
-    ``\\eqref{label}`` and ``\\ref{label}`` again.
+    build tests check that its numbers equal the tags), and so are its anchors
+    (:func:`strip_anchors`); its numbered links become ``\\eqref{label}`` and ``\\ref{label}``
+    again.
     """
-    markdown = GENERATED_TAG_RE.sub("", markdown)
+    markdown = GENERATED_TAG_RE.sub("", strip_anchors(markdown))
     markdown = EQREF_LINK_RE.sub(lambda m: f"\\eqref{{{m['label']}}}", markdown)
     return REF_LINK_RE.sub(lambda m: f"\\ref{{{m['label']}}}", markdown)
 
@@ -128,7 +156,7 @@ def normalise_markdown_latex(markdown: str) -> str:
     )
 
 
-def normalise_html_markdown(markdown: str, numbers: Mapping[str, int]) -> str:
+def normalise_html_markdown(markdown: str, numbers: Mapping[str, int | str]) -> str:
     """Markdown for the HTML page: known ``\\ref``s become numbered links, ``~`` ties spaces."""
     markdown = _TIE_RE.sub("&nbsp;", markdown)
 

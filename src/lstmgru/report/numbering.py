@@ -13,9 +13,14 @@ counter through the document, ``\\counterwithout{equation}{chapter}``):
 - in the chapters whose tables and figures do not depend on the run (:data:`FLOAT_CHAPTERS`:
   the theory and the data chapter), ``Table~\\ref{tab:x}`` becomes ``Table&nbsp;[C.K](#tab:x)``
   with the table's number in the thesis (chapter ``C``, the ``K``-th table of the chapter, the
-  table of the run's parameters first), and likewise for figures.
+  table of the run's parameters first), and likewise for figures;
+- every numbered link gets a target in the same notebook (:func:`write_anchors`): an empty
+  ``<a id="label"></a>`` right before each labelled display, and, for the tables and figures
+  of those chapters, on a line of its own at the end of the Markdown cell before the float's
+  code cell. JupyterLab keeps these ids (as ``data-jupyter-id``) and scrolls a link
+  ``[...](#label)`` to them; ``:`` in a label is no obstacle (it looks them up escaped).
 
-The report reverses both (:func:`lstmgru.report.markdown.normalise_markdown_latex` strips the
+The report reverses all of it (:func:`lstmgru.report.markdown.normalise_markdown_latex` strips the
 numeric tags and turns the links back into ``\\eqref``/``\\ref``), so LaTeX numbers the PDF
 itself and keeps its hyperlinks; the build tests check that its numbers equal the tags. A
 numeric tag is always this module's: an equation that needs its own tag uses a non-numeric one
@@ -42,7 +47,14 @@ from pathlib import Path
 
 import nbformat
 
-from lstmgru.report.markdown import EQREF_LINK_RE, GENERATED_TAG_RE, LABEL_RE, REF_LINK_RE
+from lstmgru.report.markdown import (
+    EQREF_LINK_RE,
+    GENERATED_TAG_RE,
+    LABEL_RE,
+    REF_LINK_RE,
+    anchor,
+    strip_anchors,
+)
 
 __all__ = [
     "FLOAT_CHAPTERS",
@@ -52,6 +64,7 @@ __all__ = [
     "main",
     "number_notebooks",
     "number_sources",
+    "write_anchors",
 ]
 
 #: Spans of Markdown that references are never rewritten in: code, display and inline math.
@@ -298,7 +311,52 @@ def number_notebooks(nbs: Sequence, names: Sequence[str] = ()) -> Numbering:
     for cells, new in zip(markdown, sources, strict=True):
         for cell, source in zip(cells, new, strict=True):
             cell.source = source
+    for nb, labels in zip(nbs, floats, strict=True):
+        write_anchors(nb, numbering.numbers, labels)
     return numbering
+
+
+def _anchored_displays(source: str, numbers: Mapping[str, int]) -> str:
+    """``source`` with an anchor right before every display that defines a numbered label."""
+
+    def visit(match: re.Match) -> str:
+        if match["dollars"] is None and match["env"] is None:
+            return match.group(0)
+        labels = [x for x in LABEL_RE.findall(match.group(0)) if x in numbers]
+        return "".join(anchor(x) for x in labels) + match.group(0)
+
+    return _PROTECTED_RE.sub(visit, source)
+
+
+def write_anchors(nb, numbers: Mapping[str, int], floats: Iterable[str] = ()) -> None:
+    """Write the link targets of ``nb``'s numbered equations and ``floats`` into its Markdown.
+
+    The anchors written before (:data:`lstmgru.report.markdown.ANCHOR_RE`) are removed first,
+    so that rewriting is idempotent. Every display that defines a label of ``numbers`` gets
+    ``<a id="label"></a>`` right before it; every code cell whose ``label`` is in ``floats``
+    gets its anchor on a line of its own at the end of the last Markdown cell before it (at
+    the start of the first one after it when no Markdown precedes it). The LaTeX and HTML
+    conversions remove them again (:func:`lstmgru.report.markdown.strip_anchors`).
+    """
+    floats = set(floats)
+    cells = nb.cells
+    markdown = [i for i, c in enumerate(cells) if c.cell_type == "markdown"]
+    after: dict[int, list[str]] = {i: [] for i in markdown}
+    before: dict[int, list[str]] = {i: [] for i in markdown}
+    for i, cell in enumerate(cells):
+        label = str(cell.metadata.get("label") or "") if cell.cell_type == "code" else ""
+        if label not in floats:
+            continue
+        previous = [j for j in markdown if j < i]
+        following = [j for j in markdown if j > i]
+        if previous:
+            after[previous[-1]].append(label)
+        elif following:
+            before[following[0]].append(label)
+    for i in markdown:
+        source = _anchored_displays(strip_anchors(cells[i].source), numbers)
+        lead = "".join(anchor(x) + "\n" for x in before[i])
+        cells[i].source = lead + source + "".join("\n" + anchor(x) for x in after[i])
 
 
 def html_equation_refs(markdown: str, local: Iterable[str], pages: Mapping[str, str]) -> str:
