@@ -13,7 +13,10 @@ counter through the document, ``\\counterwithout{equation}{chapter}``):
 - in the chapters whose tables and figures do not depend on the run (:data:`FLOAT_CHAPTERS`:
   the theory and the data chapter), ``Table~\\ref{tab:x}`` becomes ``Table&nbsp;[C.K](#tab:x)``
   with the table's number in the thesis (chapter ``C``, the ``K``-th table of the chapter, the
-  table of the run's parameters first), and likewise for figures.
+  table of the run's parameters first), and likewise for figures. The cells from the first one
+  tagged ``appendix`` (:data:`APPENDIX_TAG`) to the end of such a notebook are an appendix of
+  the thesis (:data:`APPENDICES`): their tables and figures are numbered ``L.K`` after its
+  letter ``L``, and ``Appendix~\\ref{app:x}`` to it becomes ``Appendix&nbsp;[L](#app:x)``.
 
 The report reverses both (:func:`lstmgru.report.markdown.normalise_markdown_latex` strips the
 numeric tags and turns the links back into ``\\eqref``/``\\ref``), so LaTeX numbers the PDF
@@ -45,8 +48,11 @@ import nbformat
 from lstmgru.report.markdown import EQREF_LINK_RE, GENERATED_TAG_RE, LABEL_RE, REF_LINK_RE
 
 __all__ = [
+    "APPENDICES",
+    "APPENDIX_TAG",
     "FLOAT_CHAPTERS",
     "Numbering",
+    "appendix_start",
     "float_numbers",
     "html_equation_refs",
     "main",
@@ -69,7 +75,7 @@ _ROW_NUMBER_ENVS = frozenset({"align", "gather", "flalign", "alignat", "eqnarray
 _OWN_TAG_RE = re.compile(r"\\tag\*?\{|\\nonumber\b|\\notag\b")
 _TIED_EQREF_LINK_RE = re.compile(r"(?P<tie>~?)" + EQREF_LINK_RE.pattern)
 _REF_CMD_RE = re.compile(r"\\(?P<cmd>eqref|ref)\{(?P<label>[^},]+)\}")
-_FLOAT_REF_RE = re.compile(r"(?P<tie>~?)\\ref\{(?P<label>(?:tab|fig):[^},]+)\}")
+_FLOAT_REF_RE = re.compile(r"(?P<tie>~?)\\ref\{(?P<label>(?:tab|fig|app):[^},]+)\}")
 _TIED_REF_LINK_RE = re.compile(r"(?P<tie>(?:&nbsp;)?)" + REF_LINK_RE.pattern)
 
 #: Chapter numbers in the thesis of the notebooks whose tables and figures are the same in every
@@ -79,20 +85,52 @@ FLOAT_CHAPTERS: Mapping[str, int] = {"01_equations": 3, "02_data": 4}
 #: Cell tags of the parameters cell (the runner's copy first): the report shows the run's
 #: parameters there as the chapter's first table.
 _INJECTED, _PARAMETERS = "injected-parameters", "parameters"
+#: Cell tag of the Markdown cell whose ``## Heading`` starts a notebook's appendix part: that cell
+#: and all after it are an appendix of the thesis, not part of the notebook's chapter.
+APPENDIX_TAG = "appendix"
+#: The appendix of each notebook that has an appendix part: its letter and its label. The report
+#: places these appendices first, in this order, before the experiments on each instrument; the
+#: build tests check the letters against the PDF.
+APPENDICES: Mapping[str, tuple[str, str]] = {"01_equations": ("A", "app:checks")}
 
 
-def float_numbers(nb, chapter: int) -> dict[str, str]:
+def appendix_start(nb) -> int | None:
+    """Index of the first cell of ``nb`` tagged :data:`APPENDIX_TAG`; ``None`` when none is."""
+    for index, cell in enumerate(nb.cells):
+        if APPENDIX_TAG in cell.metadata.get("tags", []):
+            return index
+    return None
+
+
+def float_numbers(nb, chapter: int, appendix: tuple[str, str] | None = None) -> dict[str, str]:
     """Thesis numbers ``"C.K"`` of the labelled tables and figures of one chapter notebook.
 
     Tables and figures are counted apart, in cell order, as the report numbers them: the table
     of the run's parameters (at the injected parameters cell of an executed notebook, else at
     the ``parameters`` cell) first, then every code cell whose metadata ``label`` starts with
-    ``tab:`` or ``fig:``.
+    ``tab:`` or ``fig:``. From the cell tagged :data:`APPENDIX_TAG` on, the counts start again
+    under the letter of ``appendix`` (``(letter, label)``, see :data:`APPENDICES`), and the
+    appendix's label gets its letter.
+
+    Raises
+    ------
+    ValueError
+        The notebook has an appendix part but ``appendix`` is not given.
     """
     injected = any(_INJECTED in c.metadata.get("tags", []) for c in nb.cells)
+    start = appendix_start(nb)
+    if start is not None and appendix is None:
+        raise ValueError(
+            f"cell {start} starts an appendix (tag {APPENDIX_TAG!r}) but the notebook has no "
+            "entry in lstmgru.report.numbering.APPENDICES"
+        )
     counts = {"tab": 0, "fig": 0}
     numbers: dict[str, str] = {}
-    for cell in nb.cells:
+    prefix = str(chapter)
+    for index, cell in enumerate(nb.cells):
+        if index == start and appendix is not None:
+            prefix, counts = appendix[0], {"tab": 0, "fig": 0}
+            numbers[appendix[1]] = appendix[0]
         if cell.cell_type != "code":
             continue
         tags = cell.metadata.get("tags", [])
@@ -102,7 +140,7 @@ def float_numbers(nb, chapter: int) -> dict[str, str]:
         kind = label.split(":", 1)[0]
         if kind in counts:
             counts[kind] += 1
-            numbers[label] = f"{chapter}.{counts[kind]}"
+            numbers[label] = f"{prefix}.{counts[kind]}"
     return numbers
 
 
@@ -284,12 +322,34 @@ def number_sources(
     return rewritten, Numbering(numbers, owners, count)
 
 
+def _check_appendix_equations(nb, name: str) -> None:
+    """Refuse a numbered equation in the appendix part of ``nb``: the thesis prints that part
+    after the body, so the equation would take its number there, not in the notebook's order."""
+    start = appendix_start(nb)
+    for index, cell in enumerate(nb.cells[start:] if start is not None else [], start or 0):
+        if cell.cell_type == "markdown" and _number_displays(cell.source, 0, "")[1]:
+            raise ValueError(
+                f"{_where(name, index)}: a numbered equation in the appendix part (from the cell "
+                f"tagged {APPENDIX_TAG!r}); number it in the chapter before, or use `equation*`"
+            )
+
+
 def number_notebooks(nbs: Sequence, names: Sequence[str] = ()) -> Numbering:
-    """Number the Markdown cells of notebooks (nbformat nodes) in place; see :func:`number_sources`."""
+    """Number the Markdown cells of notebooks (nbformat nodes) in place; see :func:`number_sources`.
+
+    Raises
+    ------
+    ValueError
+        As :func:`number_sources`, and for a numbered equation in a notebook's appendix part.
+    """
     markdown = [[c for c in nb.cells if c.cell_type == "markdown"] for nb in nbs]
     stems = [Path(n).stem for n in names] if names else [""] * len(nbs)
+    for nb, name in zip(nbs, names or stems, strict=True):
+        _check_appendix_equations(nb, str(name))
     floats = [
-        float_numbers(nb, FLOAT_CHAPTERS[stem]) if stem in FLOAT_CHAPTERS else {}
+        float_numbers(nb, FLOAT_CHAPTERS[stem], APPENDICES.get(stem))
+        if stem in FLOAT_CHAPTERS
+        else {}
         for nb, stem in zip(nbs, stems, strict=True)
     ]
     sources, numbering = number_sources(
