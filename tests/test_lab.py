@@ -25,7 +25,7 @@ from headless import PATIENCE_S, browser_paths, chromium, follow_link, wait_for
 
 from lstmgru import runs
 from lstmgru.report.markdown import EQREF_LINK_RE
-from lstmgru.report.numbering import FLOAT_CHAPTERS, float_numbers, number_notebooks
+from lstmgru.report.numbering import APPENDICES, FLOAT_CHAPTERS, float_numbers, number_notebooks
 
 NOTEBOOK = f"notebooks/{runs.THEORY_NOTEBOOK}"
 
@@ -162,10 +162,13 @@ def test_theory_notebook_shows_the_pdf_numbers_and_resolves_references(lab) -> N
     equations = [(href, shown_as) for href, shown_as in links if href.startswith("eq:")]
     assert sorted(equations) == sorted((label, f"({n})") for n, label in references), links
     assert all(shown_as == f"({numbering.numbers[label]})" for label, shown_as in equations)
-    # Every reference to a table or a figure shows its number in the thesis.
-    floats = float_numbers(nb, FLOAT_CHAPTERS[runs.THEORY_NOTEBOOK.removesuffix(".ipynb")])
-    tables = [(href, shown_as) for href, shown_as in links if href.startswith(("tab:", "fig:"))]
+    # Every reference to a table, a figure or the appendix of the checks shows its number (or
+    # letter) in the thesis: the checks' tables are A.1, A.2, ...
+    stem = runs.THEORY_NOTEBOOK.removesuffix(".ipynb")
+    floats = float_numbers(nb, FLOAT_CHAPTERS[stem], APPENDICES[stem])
+    tables = [(h, shown_as) for h, shown_as in links if h.startswith(("tab:", "fig:", "app:"))]
     assert tables and all(shown_as == floats[href] for href, shown_as in tables), tables
+    assert ("tab:twin-differences", "A.1") in tables and ("app:checks", "A") in tables
     assert len(equations) + len(tables) == len(links), links
 
 

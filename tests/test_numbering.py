@@ -10,6 +10,9 @@ import pytest
 from lstmgru import runs
 from lstmgru.report.markdown import ANCHOR_RE, normalise_markdown_latex, strip_anchors
 from lstmgru.report.numbering import (
+    APPENDICES,
+    APPENDIX_TAG,
+    FLOAT_CHAPTERS,
     float_numbers,
     html_equation_refs,
     main,
@@ -194,6 +197,28 @@ def _anchored_notebook() -> nbformat.NotebookNode:
     )
 
 
+def _chapter_with_appendix(*, tagged: bool = True) -> nbformat.NotebookNode:
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    heading = new_markdown_cell(
+        "## Checks\n\nSee Table~\\ref{tab:c} and Table~\\ref{tab:a}; Appendix~\\ref{app:checks}."
+    )
+    if tagged:
+        heading.metadata["tags"] = [APPENDIX_TAG]
+    return new_notebook(
+        cells=[
+            new_markdown_cell("# Theory\n\nThe checks are in Appendix~\\ref{app:checks}."),
+            new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
+            new_code_cell("show(a)", metadata={"label": "tab:a", "caption": "A."}),
+            new_code_cell("plot()", metadata={"label": "fig:f", "caption": "F."}),
+            heading,
+            new_code_cell("show(c)", metadata={"label": "tab:c", "caption": "C."}),
+            new_code_cell("plot()", metadata={"label": "fig:g", "caption": "G."}),
+            new_code_cell("show(d)", metadata={"label": "tab:d", "caption": "D."}),
+        ]
+    )
+
+
 def test_links_get_anchors_in_the_notebook() -> None:
     nb = _anchored_notebook()
     number_notebooks([nb], ["notebooks/02_data.ipynb"])
@@ -255,3 +280,67 @@ def test_check_fails_when_an_anchor_is_missing(tmp_path, capsys) -> None:
     assert main(["--check", str(path)]) == 0
     source = "".join(c.source for c in nbformat.read(path, as_version=4).cells)
     assert removed in source
+
+
+def test_floats_of_the_appendix_part_take_the_appendix_letter() -> None:
+    """From the cell tagged ``appendix`` on, the PDF numbers the floats A.1, A.2, ..."""
+    nb = _chapter_with_appendix()
+    numbers = float_numbers(nb, 3, ("A", "app:checks"))
+    assert numbers == {
+        "tab:a": "3.2",  # after the table of the run's parameters
+        "fig:f": "3.1",
+        "app:checks": "A",
+        "tab:c": "A.1",  # the appendix counts afresh: no parameters table there
+        "fig:g": "A.1",
+        "tab:d": "A.2",
+    }
+    with pytest.raises(ValueError, match="cell 4 starts an appendix"):
+        float_numbers(nb, 3)  # a tagged notebook needs its appendix's letter
+    assert float_numbers(_chapter_with_appendix(tagged=False), 3) == {
+        "tab:a": "3.2",
+        "fig:f": "3.1",
+        "tab:c": "3.3",
+        "fig:g": "3.2",
+        "tab:d": "3.4",
+    }
+    number_notebooks([nb], ["notebooks/01_equations.ipynb"])
+    assert strip_anchors(nb.cells[0].source).endswith("Appendix&nbsp;[A](#app:checks).")
+    assert nb.cells[4].source.startswith('<a id="app:checks"></a>\n## Checks')
+    text = nb.cells[4].source
+    assert (
+        "Table&nbsp;[A.1](#tab:c) and Table&nbsp;[3.2](#tab:a); Appendix&nbsp;[A](#app:checks)"
+        in text
+    )
+    latex = normalise_markdown_latex(text)  # the PDF gets its \\ref back
+    assert "Table&nbsp;\\ref{tab:c}" in latex and "Appendix&nbsp;\\ref{app:checks}" in latex
+    number_notebooks([nb], ["notebooks/01_equations.ipynb"])
+    assert nb.cells[4].source == text  # idempotent
+
+
+def test_a_numbered_equation_in_the_appendix_part_is_refused() -> None:
+    from nbformat.v4 import new_markdown_cell
+
+    nb = _chapter_with_appendix()
+    nb.cells.append(new_markdown_cell("$$ a = 1 \\label{eq:late} $$"))
+    with pytest.raises(ValueError, match=r"cell 8: a numbered equation in the appendix part"):
+        number_notebooks([nb], ["notebooks/01_equations.ipynb"])
+    nb.cells[-1].source = "$$ a = 1 $$"  # unnumbered display math is fine
+    number_notebooks([nb], ["notebooks/01_equations.ipynb"])
+
+
+def test_the_theory_checks_are_appendix_a_in_the_source() -> None:
+    """The committed theory notebook: its checks are the appendix part, their tables A.n."""
+    stem = runs.THEORY_NOTEBOOK.removesuffix(".ipynb")
+    nb = nbformat.read(runs.NOTEBOOK_DIR / runs.THEORY_NOTEBOOK, as_version=4)
+    numbers = float_numbers(nb, FLOAT_CHAPTERS[stem], APPENDICES[stem])
+    assert numbers["app:checks"] == "A"
+    checks = ("tab:twin-differences", "tab:param-count-check", "tab:fused-gradients")
+    assert [numbers[label] for label in checks] == ["A.1", "A.2", "A.3"]
+    rest = [n for label, n in numbers.items() if label not in (*checks, "app:checks")]
+    assert rest and all(n.startswith("3.") for n in rest)
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "Table&nbsp;[A.1](#tab:twin-differences)" in markdown
+    intro = markdown.split("## Notation")[0]
+    assert "Appendix&nbsp;[A](#app:checks)" in intro  # the chapter points to its checks
+    tagged = next(c for c in nb.cells if APPENDIX_TAG in c.metadata.get("tags", []))
+    assert tagged.source.startswith('<a id="app:checks"></a>\n## ')  # the link's target

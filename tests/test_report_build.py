@@ -212,21 +212,24 @@ def test_equation_tags_in_the_notebook_equal_the_pdf_numbers(built, quick_run) -
 @pytest.mark.slow
 def test_table_and_figure_numbers_in_the_notebooks_equal_the_pdf_numbers(built, quick_run) -> None:
     """The table and figure numbers written into the theory and data chapters are LaTeX's."""
-    from lstmgru.report.numbering import FLOAT_CHAPTERS, float_numbers
+    from lstmgru.report.numbering import APPENDICES, FLOAT_CHAPTERS, float_numbers
 
     output, _ = built
     numbers = report.aux_labels((output / "latex" / "thesis.aux").read_text(errors="replace"))
     checked = 0
     for stem, chapter in FLOAT_CHAPTERS.items():
         executed = nbformat.read(quick_run.run_dir / f"{stem}.ipynb", as_version=4)
-        expected = float_numbers(executed, chapter)
+        expected = float_numbers(executed, chapter, APPENDICES.get(stem))
         assert expected and {label: numbers[label][0] for label in expected} == expected
         committed = nbformat.read(runs.NOTEBOOK_DIR / f"{stem}.ipynb", as_version=4)
-        assert float_numbers(committed, chapter) == expected  # the source's numbers are the run's
+        # the source's numbers are the run's (an appendix part's floats are A.1, A.2, ...)
+        assert float_numbers(committed, chapter, APPENDICES.get(stem)) == expected
         markdown = "\n".join(c.source for c in committed.cells if c.cell_type == "markdown")
         links = dict(
             (label, number)
-            for number, label in re.findall(r"\[([\d.]+)\]\(#((?:tab|fig):[^)]+)\)", markdown)
+            for number, label in re.findall(
+                r"\[([\dA-Z.]+)\]\(#((?:tab|fig|app):[^)]+)\)", markdown
+            )
         )
         assert links and all(expected[label] == n for label, n in links.items())
         assert "\\ref{tab:" not in markdown and "\\ref{fig:" not in markdown
@@ -277,6 +280,7 @@ CHAPTER_ORDER = (
     "chap:leakage",
     "chap:discussion",
     "chap:conclusion",
+    "app:checks",
     "app:experiments",
     "app:reproducibility",
 )
@@ -309,16 +313,16 @@ def test_document_structure(built, quick_run) -> None:
     numbers = [aux[label][0] for label in CHAPTER_ORDER]
     chapters = [int(n) for n in numbers[:9]]
     assert chapters == list(range(1, 10)), dict(zip(CHAPTER_ORDER, numbers, strict=True))
-    assert numbers[9:] == ["A", "B"]
+    assert numbers[9:] == ["A", "B", "C"]
     # The table of contents lists the chapters in reading order, references before appendices.
     toc = (output / "latex" / "thesis.toc").read_text(errors="replace")
     entries = re.findall(r"\\contentsline \{chapter\}\{(?:\\numberline \{(\w+)\})?([^{}]*)\}", toc)
     order = [number or title for number, title in entries]
     body = order[order.index("1") :]
-    assert body == [*"123456789", "References", "A", "B"], order
+    assert body == [*"123456789", "References", "A", "B", "C"], order
     record = json.loads((quick_run.run_dir / "run.json").read_text())
     for ticker in record["tickers"]:
-        assert aux[f"sec:{ticker}"][0].startswith("A.")  # one appendix section per ticker
+        assert aux[f"sec:{ticker}"][0].startswith("B.")  # one appendix section per ticker
         assert f"fig:{ticker}:wealth" in aux  # labels of the experiment prefixed
         sha = json.loads((quick_run.run_dir / ticker / "result.json").read_text())
         assert sha["provenance"]["sha256"] in text.replace("\n", "")
@@ -329,6 +333,50 @@ def test_document_structure(built, quick_run) -> None:
         in (output / "latex" / "generated" / "body.tex").read_text()
         or "chap:leakage" in aux
     )
+
+
+#: Title of the appendix that checks the theory's equations against Keras (the ``## Heading``
+#: of the theory notebook's cell tagged ``appendix``).
+CHECKS_TITLE = "Numerical checks of the equations against Keras"
+
+
+@pytest.mark.slow
+def test_the_numerical_checks_are_the_first_appendix(built) -> None:
+    """The theory's checks against Keras leave Chapter 3 and open the appendices, tables A.n."""
+    output, _ = built
+    toc = (output / "latex" / "thesis.toc").read_text(errors="replace")
+    entries = re.findall(
+        r"\\contentsline \{(chapter|section)\}\{(?:\\numberline \{([\w.]+)\})?([^{}]*)\}", toc
+    )
+    chapters = [(number, title) for kind, number, title in entries if kind == "chapter"]
+    numbered = [number for number, _ in chapters if number]
+    assert ("A", CHECKS_TITLE) in chapters
+    assert numbered.index("A") < numbered.index("B")  # before the experiments on each instrument
+    assert ("B", "Experiments on each instrument") in chapters
+    sections = {number: title for kind, number, title in entries if kind == "section"}
+    theory = [title for number, title in sections.items() if number.startswith("3.")]
+    assert theory and "The ARIMA baseline" in theory
+    assert not any("Keras" in title or "Outputs of the layers" in title for title in theory)
+    assert [sections.get(f"A.{k}") for k in (1, 2, 3)] == [
+        "Outputs of the layers",
+        "Parameter counts",
+        "Gradients of the fused loops",
+    ]
+    aux = report.aux_labels((output / "latex" / "thesis.aux").read_text(errors="replace"))
+    assert aux["app:checks"][0] == "A"
+    for k, label in enumerate(
+        ("tab:twin-differences", "tab:param-count-check", "tab:fused-gradients"), start=1
+    ):
+        assert aux[label][0] == f"A.{k}", (label, aux[label])
+    # The theory chapter points to the appendix by its label, and the reader sees its letter.
+    theory_tex = (output / "latex" / "chapters" / "01_theory.tex").read_text()
+    assert "\\ref{app:checks}" in theory_tex and CHECKS_TITLE not in theory_tex
+    text = _pdftotext(output / "thesis.pdf")
+    intro = text[text.index("This chapter states every model") : text.index("Notation\n")]
+    assert "Appendix A" in " ".join(intro.split())
+    # the list of tables names no identifier in plain type
+    lot = (output / "latex" / "thesis.lot").read_text(errors="replace")
+    assert "count_params" not in lot and "count\\_params" not in lot
 
 
 @pytest.mark.slow

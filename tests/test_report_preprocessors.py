@@ -216,6 +216,45 @@ def test_experiment_headings_are_one_level_deeper_code_untouched(tmp_path) -> No
     assert "# a comment" in as_section
 
 
+def test_the_appendix_part_of_a_chapter_is_an_appendix_with_its_own_headings(tmp_path) -> None:
+    import nbformat
+
+    from lstmgru.report.numbering import APPENDIX_TAG
+
+    heading = new_markdown_cell(
+        "## Checks\n\nWhy they matter.\n\n### Layers\n\nSee Table~\\ref{tab:c}."
+    )
+    heading.metadata["tags"] = [APPENDIX_TAG]
+    cells = [
+        new_markdown_cell("# Theory\n\nThe models."),
+        new_markdown_cell("## Cells\n\nThe cell."),
+        heading,
+        new_markdown_cell("### Counts\n\n#### Detail\n\nMore."),
+    ]
+    path = tmp_path / "01_equations.ipynb"
+    nbformat.write(new_notebook(cells=cells), path)
+    title, chapter, appendix = chapters.chapter_tex(
+        path, "01_theory", "chap:theory", tmp_path, "Theory"
+    )
+    assert title == "Theory" and r"\section{Cells}" in chapter
+    assert "Checks" not in chapter and "Layers" not in chapter and "Counts" not in chapter
+    appendix_title, latex = appendix
+    assert appendix_title == "Checks"
+    assert latex.startswith("\\chapter{Checks}\\label{app:checks}\n\nWhy they matter.")
+    assert r"\section{Layers}" in latex and r"\section{Counts}" in latex  # ### is a section
+    assert r"\subsection{Detail}" in latex and r"\ref{tab:c}" in latex
+    # the notebook without its tag: one chapter, the checks one of its sections
+    del heading.metadata["tags"]
+    nbformat.write(new_notebook(cells=cells), path)
+    _, whole, none = chapters.chapter_tex(path, "01_theory", "chap:theory", tmp_path, "Theory")
+    assert none is None and r"\section{Checks}" in whole and r"\subsection{Layers}" in whole
+    # the tagged cell must name the appendix
+    heading.metadata["tags"] = [APPENDIX_TAG]
+    heading.source = "Why they matter."
+    with pytest.raises(ValueError, match=r"cell 2: the cell tagged 'appendix' must be Markdown"):
+        chapters.split_appendix(new_notebook(cells=cells), "01_equations.ipynb")
+
+
 def test_join_display_paragraphs() -> None:
     latex = (
         "The cell is\n\n\\begin{equation}\nc\n\\end{equation}\n\nwhere $c$ is the state.\n\n"

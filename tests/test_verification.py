@@ -17,7 +17,7 @@ def test_keras_twin_differences_are_float32_round_off() -> None:
 
 def test_parameter_count_table_formula_equals_keras() -> None:
     table = verification.parameter_count_table(((1, 64, 64, 1), (2, 3, 5, 1)))
-    assert (table["formula"] == table["count_params()"]).all()
+    assert (table["formula"] == table["Keras"]).all()
     # 4*(64*(1+64)+64) + 3*(64*(64+64)+2*64) + (64+1) = 16896 + 24960 + 65
     assert table.loc[0, "formula"] == 41921
 

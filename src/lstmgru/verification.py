@@ -77,19 +77,19 @@ def keras_twin_differences(
             FusedLSTM(units, return_sequences=True),
             eq.lstm_sequence,
         ),
-        "GRU, reset_after=True (Keras)": (
+        "GRU, reset after the product (Keras)": (
             keras.layers.GRU(units, return_sequences=True),
             eq.gru_sequence,
         ),
-        "GRU, reset_after=True, fused CPU loop (training)": (
+        "GRU, reset after the product, fused CPU loop (training)": (
             FusedGRU(units, return_sequences=True),
             eq.gru_sequence,
         ),
-        "GRU, reset_after=False (Cho et al.)": (
+        "GRU, reset before the product (Cho et al.)": (
             keras.layers.GRU(units, return_sequences=True, reset_after=False),
             partial(eq.gru_sequence, reset_after=False, convention="cho"),
         ),
-        "GRU, reset_after=False (Chung et al., relabelled z)": (
+        "GRU, reset before the product (Chung et al., relabelled update gate)": (
             keras.layers.GRU(units, return_sequences=True, reset_after=False),
             _chung_twin,
         ),
@@ -111,7 +111,7 @@ def keras_twin_differences(
     lstm_w, gru_w, dense_w = (_random_weights(layer, rng) for layer in hybrid.layers)
     for layer, weights in zip(hybrid.layers, (lstm_w, gru_w, dense_w), strict=True):
         layer.set_weights(weights)
-    differences["hybrid LSTM -> GRU -> Dense"] = float(
+    differences["Hybrid LSTM–GRU model"] = float(
         np.abs(np.asarray(hybrid(x)) - eq.hybrid_forward(x, lstm_w, gru_w, *dense_w)).max()
     )
     return pd.Series(differences, name="max |Keras - NumPy|")
@@ -210,6 +210,12 @@ def parameter_count_table(
         Inputs, LSTM units, GRU units and outputs of each model checked.
     window : int
         Input window length (does not change the count; needed to build the model).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per shape: the shape, the closed-form count of each layer and their sum
+        (``formula``), and Keras' ``count_params()`` of the built model (``Keras``).
     """
     import keras
 
@@ -233,7 +239,7 @@ def parameter_count_table(
                 "GRU": eq.gru_param_count(m1, m2),
                 "Dense": eq.dense_param_count(m2, k),
                 "formula": eq.hybrid_param_count(n, m1, m2, k),
-                "count_params()": model.count_params(),
+                "Keras": model.count_params(),
             }
         )
     return pd.DataFrame(rows)

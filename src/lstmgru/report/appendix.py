@@ -1,11 +1,13 @@
-"""The reproducibility appendix of the thesis (``generated/appendix.tex``): the run, its parts,
-the software, the data provenance and the configuration as readable tables."""
+"""The appendices of the thesis (``generated/appendix.tex``): the numerical checks of the
+equations and the experiments on each instrument (converted elsewhere, \\input here), then the
+reproducibility record: the run, its parts, the software, the data provenance and the
+configuration as readable tables."""
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import nbformat
@@ -315,11 +317,14 @@ def _inputs_rows(notebooks: RunNotebooks) -> list[tuple[str, str]]:
 _PROVENANCE = ("source", "first_date", "last_date", "rows", "forward_filled")
 
 
-def appendix_latex(notebooks: RunNotebooks, experiments: Any | None = None) -> str:
-    """The appendices: the experiments of each instrument (``experiments``, the chapter written
-    by :func:`lstmgru.report.chapters.experiments_chapter`, when the run has one) and the
-    reproducibility record in key-value tables: run, computed parts, software, data,
-    configuration."""
+def appendix_latex(
+    notebooks: RunNotebooks, experiments: Any | None = None, appendices: Sequence[Any] = ()
+) -> str:
+    """The appendices: the appendix parts of the chapters (``appendices``, chapters with a ``path``:
+    the numerical checks of the theory), the experiments of each instrument (``experiments``,
+    the chapter written by :func:`lstmgru.report.chapters.experiments_chapter`, when the run
+    has one) and the reproducibility record in key-value tables: run, computed parts, software,
+    data, configuration."""
     run = notebooks.run
     provenance = {t: r.record.get("provenance") or {} for t, r in run.results.items()}
     provenance = {t: p for t, p in provenance.items() if p}
@@ -334,6 +339,7 @@ def appendix_latex(notebooks: RunNotebooks, experiments: Any | None = None) -> s
     finished = all(row[-1] == "done" for row in parts)
     return render(
         "appendix",
+        appendices=[chapter.path[:-4] for chapter in appendices],
         experiments=experiments.path[:-4] if experiments is not None else None,
         record_rows=_run_rows(notebooks),
         parts=[row[:-1] for row in parts] if finished else parts,

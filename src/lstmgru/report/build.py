@@ -5,8 +5,8 @@ when xelatex succeeded, so a failed build never leaves a half-written PDF::
 
     <output>/thesis.pdf       title page, abstract, contents; introduction and literature review
                               (report/text); theory, data, methodology, results, discussion,
-                              conclusion; references; appendices: one section per instrument,
-                              reproducibility record
+                              conclusion; references; appendices: the numerical checks of the
+                              equations, one section per instrument, reproducibility record
     <output>/equations.tex    every labelled equation of the theory chapter, for \\input elsewhere
     <output>/html/            each executed notebook as a web page and an index
     <output>/latex/           the LaTeX sources, figures, .aux and .log of the last build
@@ -129,12 +129,15 @@ def build_latex_sources(
     """Write every LaTeX source of the thesis into ``build``; return the chapters written.
 
     The chapters converted from notebooks come first in the list, in body order, then the
-    appendix of the experiments (``key='experiments'``) when the run has one.
+    appendices converted from their appendix parts (``key='<chapter>_appendix'``, the theory's
+    numerical checks), then the appendix of the experiments (``key='experiments'``) when the
+    run has one. The appendices are the thesis's in this order, the reproducibility record last.
     """
     texts = _copy_static(build)
     for folder in ("chapters", "figures", "generated"):
         (build / folder).mkdir(exist_ok=True)
     chapters: list[Chapter] = []
+    parts: list[Chapter] = []  # the appendix parts of the chapters (the theory's checks)
     titles = meta.get("chapters") or {}
     present = {key: _chapter_notebook(notebooks, key) for key, *_ in _CHAPTERS}
     bar = tqdm(
@@ -155,7 +158,7 @@ def build_latex_sources(
                         key,
                     )
                 continue
-            title, text = chapter_tex(
+            title, text, part = chapter_tex(
                 path,
                 f"{number}_{key}",
                 label,
@@ -168,7 +171,13 @@ def build_latex_sources(
             write_text(build / rel, text)
             chapters.append(Chapter(key, rel, title))
             texts.append(text)
+            if part is not None:
+                rel = f"chapters/{number}_{key}_appendix.tex"
+                write_text(build / rel, part[1])
+                parts.append(Chapter(f"{key}_appendix", rel, part[0]))
+                texts.append(part[1])
             bar.update()
+        chapters += parts
         appendix = None
         if notebooks.experiments or notebooks.missing:
             title = titles.get("experiments") or "Experiments on each instrument"
@@ -181,13 +190,13 @@ def build_latex_sources(
     write_text(
         build / "generated" / "meta.tex", generated.meta_latex(meta, notebooks, summary, found)
     )
-    body = {c.key: c for c in chapters if c.key != "experiments"}
+    body = {c.key: c for c in chapters if c.key != "experiments" and c not in parts}
     write_text(build / "generated" / "body.tex", generated.render("body", chapters=body))
     write_text(build / "generated" / "findings.tex", generated.findings_latex(notebooks, found))
     write_text(build / "generated" / "discussion.tex", generated.discussion_latex(notebooks, found))
     write_text(
         build / "generated" / "appendix.tex",
-        appendix_latex(notebooks, experiments=appendix),
+        appendix_latex(notebooks, experiments=appendix, appendices=parts),
     )
     return chapters
 

@@ -2,7 +2,10 @@
 
 A notebook is one chapter (theory, data, results, leakage); the experiment notebook, executed once
 per ticker, is one section per ticker of the appendix on the instruments, its headings one level
-deeper (pandoc's ``--shift-heading-level-by``) and its labels prefixed with the ticker.
+deeper (pandoc's ``--shift-heading-level-by``) and its labels prefixed with the ticker. A chapter
+notebook's cells from the one tagged ``appendix`` on (:data:`lstmgru.report.numbering.APPENDIX_TAG`)
+are an appendix of their own: that cell's ``## Heading`` is its title, its ``###`` headings its
+sections.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from lstmgru.report.markdown import (
     normalise_markdown_latex,
     split_title,
 )
+from lstmgru.report.numbering import APPENDICES, APPENDIX_TAG, appendix_start
 from lstmgru.report.paths import TEMPLATE_DIR, RunNotebooks
 from lstmgru.report.preprocessors import (
     LabelPrefixPreprocessor,
@@ -42,6 +46,7 @@ __all__ = [
     "experiments_chapter",
     "export_latex",
     "run_preprocessors",
+    "split_appendix",
     "thesis_exporter",
     "ticker_label",
     "write_text",
@@ -121,6 +126,46 @@ def _intro_latex(markdown: str) -> str:
     return join_display_paragraphs(markdown_to_latex(normalise_markdown_latex(markdown)))
 
 
+_APPENDIX_TITLE_RE = re.compile(r"\A\s*##\s+(?P<title>.+?)\s*#*\s*$", re.M)
+_HEADING_RE = re.compile(r"^#{1,6}\s", re.M)
+
+
+def split_appendix(nb, where: str = "") -> tuple[str, str, nbformat.NotebookNode] | None:
+    """Remove the appendix part of ``nb`` (the cells from the first tagged ``appendix`` on).
+
+    Returns
+    -------
+    tuple or None
+        ``(title, intro, part)``: the ``## Heading`` that opens the tagged cell, the Markdown
+        after it in that cell up to its next heading, and a notebook of the rest of that cell
+        and the cells after it; ``None`` (and ``nb`` unchanged) when no cell is tagged.
+
+    Raises
+    ------
+    ValueError
+        The tagged cell is not Markdown opening with a ``## Heading``.
+    """
+    start = appendix_start(nb)
+    if start is None:
+        return None
+    cell = nb.cells[start]
+    match = _APPENDIX_TITLE_RE.match(cell.source) if cell.cell_type == "markdown" else None
+    if match is None:
+        raise ValueError(
+            f"{where or 'notebook'}, cell {start}: the cell tagged {APPENDIX_TAG!r} must be "
+            "Markdown that opens with a `## Heading` (the appendix's title)"
+        )
+    rest = cell.source[match.end() :]
+    heading = _HEADING_RE.search(rest)  # the appendix's first section, in the same cell
+    cells = nb.cells[start + 1 :]
+    if heading is not None:
+        cells.insert(0, nbformat.v4.new_markdown_cell(rest[heading.start() :]))
+        rest = rest[: heading.start()]
+    part = nbformat.v4.new_notebook(cells=cells, metadata=nb.metadata)
+    del nb.cells[start:]
+    return match["title"], rest.strip("\n"), part
+
+
 def chapter_tex(
     path: Path,
     key: str,
@@ -130,17 +175,21 @@ def chapter_tex(
     *,
     title: str | None = None,
     extra_labels: Sequence[str] = (),
-) -> tuple[str, str]:
-    """``(title, latex)`` of a notebook converted as a whole chapter.
+) -> tuple[str, str, tuple[str, str] | None]:
+    """``(title, latex, appendix)`` of a notebook converted as a whole chapter.
 
     The notebook's first ``# Heading`` is the chapter title (``fallback`` when it has none)
     unless ``title`` (plain text, e.g. from ``report/metadata.yml``) replaces it; the Markdown
     after the heading in the same cell is the chapter's introduction. ``extra_labels`` are
-    further labels of the chapter (older names that text may still refer to).
+    further labels of the chapter (older names that text may still refer to). ``appendix`` is
+    ``(title, latex)`` of the notebook's appendix part (:func:`split_appendix`), an appendix
+    chapter labelled as :data:`lstmgru.report.numbering.APPENDICES` says (``app:<key>`` for a
+    notebook it does not list), or ``None``.
     """
     nb = _prepared(path, f"tab:{key}:parameters", f"the {fallback.lower()} chapter")
     heading, intro = split_title(nb)
     nb = run_preprocessors(nb, [CaptionPreprocessor()])
+    part = split_appendix(nb, path.name)
     body = export_latex(nb, key, build, path.parent)
     if title:
         title_tex = latex_escape(title)
@@ -150,7 +199,19 @@ def chapter_tex(
     text = rf"\chapter{{{title_tex}}}{labels}" + "\n\n"
     if intro:
         text += _intro_latex(intro) + "\n\n"
-    return title_tex, text + body
+    appendix = None
+    if part is not None:
+        part_title, part_intro, part_nb = part
+        part_label = APPENDICES.get(path.stem, ("", f"app:{key}"))[1]
+        part_title = markdown_to_latex(part_title)
+        appendix = (
+            part_title,
+            rf"\chapter{{{part_title}}}\label{{{part_label}}}"
+            + "\n\n"
+            + (_intro_latex(part_intro) + "\n\n" if part_intro else "")
+            + export_latex(part_nb, f"{key}_appendix", build, path.parent, heading_shift=-1),
+        )
+    return title_tex, text + body, appendix
 
 
 def ticker_label(ticker: str) -> str:

@@ -46,9 +46,10 @@ REF_RE = re.compile(
     r"\\(?P<cmd>ref|eqref|pageref|autoref|cref|Cref|nameref|vref)(?P<star>\*?)\{(?P<labels>[^}]*)\}"
 )
 #: Numbered references that :mod:`lstmgru.report.numbering` writes into the notebooks:
-#: ``[(N)](#label)`` for ``\\eqref{label}`` and ``[N](#kind:name)`` for ``\\ref{kind:name}``.
+#: ``[(N)](#label)`` for ``\\eqref{label}`` and ``[N](#kind:name)`` for ``\\ref{kind:name}`` (``N``
+#: also ``3.2``, an appendix's letter ``A`` or ``A.1``).
 EQREF_LINK_RE = re.compile(r"\[\((?P<number>\d+)\)\]\(#(?P<label>[^()\s]+)\)")
-REF_LINK_RE = re.compile(r"\[(?P<number>\d+(?:\.\d+)?)\]\(#(?P<label>[\w.-]+:[^()\s]*)\)")
+REF_LINK_RE = re.compile(r"\[(?P<number>(?:\d+|[A-Z])(?:\.\d+)?)\]\(#(?P<label>[\w.-]+:[^()\s]*)\)")
 #: The equation numbers that :mod:`lstmgru.report.numbering` writes (LaTeX numbers the PDF).
 GENERATED_TAG_RE = re.compile(r"\\tag\{\d+\}")
 #: The link targets that :mod:`lstmgru.report.numbering` writes for JupyterLab: an empty

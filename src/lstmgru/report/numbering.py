@@ -13,7 +13,10 @@ counter through the document, ``\\counterwithout{equation}{chapter}``):
 - in the chapters whose tables and figures do not depend on the run (:data:`FLOAT_CHAPTERS`:
   the theory and the data chapter), ``Table~\\ref{tab:x}`` becomes ``Table&nbsp;[C.K](#tab:x)``
   with the table's number in the thesis (chapter ``C``, the ``K``-th table of the chapter, the
-  table of the run's parameters first), and likewise for figures;
+  table of the run's parameters first), and likewise for figures. The cells from the first one
+  tagged ``appendix`` (:data:`APPENDIX_TAG`) to the end of such a notebook are an appendix of
+  the thesis (:data:`APPENDICES`): their tables and figures are numbered ``L.K`` after its
+  letter ``L``, and ``Appendix~\\ref{app:x}`` to it becomes ``Appendix&nbsp;[L](#app:x)``;
 - every numbered link gets a target in the same notebook (:func:`write_anchors`): an empty
   ``<a id="label"></a>`` right before each labelled display, and, for the tables and figures
   of those chapters, on a line of its own at the end of the Markdown cell before the float's
@@ -57,8 +60,11 @@ from lstmgru.report.markdown import (
 )
 
 __all__ = [
+    "APPENDICES",
+    "APPENDIX_TAG",
     "FLOAT_CHAPTERS",
     "Numbering",
+    "appendix_start",
     "float_numbers",
     "html_equation_refs",
     "main",
@@ -82,7 +88,7 @@ _ROW_NUMBER_ENVS = frozenset({"align", "gather", "flalign", "alignat", "eqnarray
 _OWN_TAG_RE = re.compile(r"\\tag\*?\{|\\nonumber\b|\\notag\b")
 _TIED_EQREF_LINK_RE = re.compile(r"(?P<tie>~?)" + EQREF_LINK_RE.pattern)
 _REF_CMD_RE = re.compile(r"\\(?P<cmd>eqref|ref)\{(?P<label>[^},]+)\}")
-_FLOAT_REF_RE = re.compile(r"(?P<tie>~?)\\ref\{(?P<label>(?:tab|fig):[^},]+)\}")
+_FLOAT_REF_RE = re.compile(r"(?P<tie>~?)\\ref\{(?P<label>(?:tab|fig|app):[^},]+)\}")
 _TIED_REF_LINK_RE = re.compile(r"(?P<tie>(?:&nbsp;)?)" + REF_LINK_RE.pattern)
 
 #: Chapter numbers in the thesis of the notebooks whose tables and figures are the same in every
@@ -92,20 +98,52 @@ FLOAT_CHAPTERS: Mapping[str, int] = {"01_equations": 3, "02_data": 4}
 #: Cell tags of the parameters cell (the runner's copy first): the report shows the run's
 #: parameters there as the chapter's first table.
 _INJECTED, _PARAMETERS = "injected-parameters", "parameters"
+#: Cell tag of the Markdown cell whose ``## Heading`` starts a notebook's appendix part: that cell
+#: and all after it are an appendix of the thesis, not part of the notebook's chapter.
+APPENDIX_TAG = "appendix"
+#: The appendix of each notebook that has an appendix part: its letter and its label. The report
+#: places these appendices first, in this order, before the experiments on each instrument; the
+#: build tests check the letters against the PDF.
+APPENDICES: Mapping[str, tuple[str, str]] = {"01_equations": ("A", "app:checks")}
 
 
-def float_numbers(nb, chapter: int) -> dict[str, str]:
+def appendix_start(nb) -> int | None:
+    """Index of the first cell of ``nb`` tagged :data:`APPENDIX_TAG`; ``None`` when none is."""
+    for index, cell in enumerate(nb.cells):
+        if APPENDIX_TAG in cell.metadata.get("tags", []):
+            return index
+    return None
+
+
+def float_numbers(nb, chapter: int, appendix: tuple[str, str] | None = None) -> dict[str, str]:
     """Thesis numbers ``"C.K"`` of the labelled tables and figures of one chapter notebook.
 
     Tables and figures are counted apart, in cell order, as the report numbers them: the table
     of the run's parameters (at the injected parameters cell of an executed notebook, else at
     the ``parameters`` cell) first, then every code cell whose metadata ``label`` starts with
-    ``tab:`` or ``fig:``.
+    ``tab:`` or ``fig:``. From the cell tagged :data:`APPENDIX_TAG` on, the counts start again
+    under the letter of ``appendix`` (``(letter, label)``, see :data:`APPENDICES`), and the
+    appendix's label gets its letter.
+
+    Raises
+    ------
+    ValueError
+        The notebook has an appendix part but ``appendix`` is not given.
     """
     injected = any(_INJECTED in c.metadata.get("tags", []) for c in nb.cells)
+    start = appendix_start(nb)
+    if start is not None and appendix is None:
+        raise ValueError(
+            f"cell {start} starts an appendix (tag {APPENDIX_TAG!r}) but the notebook has no "
+            "entry in lstmgru.report.numbering.APPENDICES"
+        )
     counts = {"tab": 0, "fig": 0}
     numbers: dict[str, str] = {}
-    for cell in nb.cells:
+    prefix = str(chapter)
+    for index, cell in enumerate(nb.cells):
+        if index == start and appendix is not None:
+            prefix, counts = appendix[0], {"tab": 0, "fig": 0}
+            numbers[appendix[1]] = appendix[0]
         if cell.cell_type != "code":
             continue
         tags = cell.metadata.get("tags", [])
@@ -115,7 +153,7 @@ def float_numbers(nb, chapter: int) -> dict[str, str]:
         kind = label.split(":", 1)[0]
         if kind in counts:
             counts[kind] += 1
-            numbers[label] = f"{chapter}.{counts[kind]}"
+            numbers[label] = f"{prefix}.{counts[kind]}"
     return numbers
 
 
@@ -297,12 +335,34 @@ def number_sources(
     return rewritten, Numbering(numbers, owners, count)
 
 
+def _check_appendix_equations(nb, name: str) -> None:
+    """Refuse a numbered equation in the appendix part of ``nb``: the thesis prints that part
+    after the body, so the equation would take its number there, not in the notebook's order."""
+    start = appendix_start(nb)
+    for index, cell in enumerate(nb.cells[start:] if start is not None else [], start or 0):
+        if cell.cell_type == "markdown" and _number_displays(cell.source, 0, "")[1]:
+            raise ValueError(
+                f"{_where(name, index)}: a numbered equation in the appendix part (from the cell "
+                f"tagged {APPENDIX_TAG!r}); number it in the chapter before, or use `equation*`"
+            )
+
+
 def number_notebooks(nbs: Sequence, names: Sequence[str] = ()) -> Numbering:
-    """Number the Markdown cells of notebooks (nbformat nodes) in place; see :func:`number_sources`."""
+    """Number the Markdown cells of notebooks (nbformat nodes) in place; see :func:`number_sources`.
+
+    Raises
+    ------
+    ValueError
+        As :func:`number_sources`, and for a numbered equation in a notebook's appendix part.
+    """
     markdown = [[c for c in nb.cells if c.cell_type == "markdown"] for nb in nbs]
     stems = [Path(n).stem for n in names] if names else [""] * len(nbs)
+    for nb, name in zip(nbs, names or stems, strict=True):
+        _check_appendix_equations(nb, str(name))
     floats = [
-        float_numbers(nb, FLOAT_CHAPTERS[stem]) if stem in FLOAT_CHAPTERS else {}
+        float_numbers(nb, FLOAT_CHAPTERS[stem], APPENDICES.get(stem))
+        if stem in FLOAT_CHAPTERS
+        else {}
         for nb, stem in zip(nbs, stems, strict=True)
     ]
     sources, numbering = number_sources(
@@ -335,7 +395,8 @@ def write_anchors(nb, numbers: Mapping[str, int], floats: Iterable[str] = ()) ->
     so that rewriting is idempotent. Every display that defines a label of ``numbers`` gets
     ``<a id="label"></a>`` right before it; every code cell whose ``label`` is in ``floats``
     gets its anchor on a line of its own at the end of the last Markdown cell before it (at
-    the start of the first one after it when no Markdown precedes it). The LaTeX and HTML
+    the start of the first one after it when no Markdown precedes it); an appendix label
+    ``app:x`` of ``floats`` starts the Markdown cell tagged ``appendix``. The LaTeX and HTML
     conversions remove them again (:func:`lstmgru.report.markdown.strip_anchors`).
     """
     floats = set(floats)
@@ -353,6 +414,11 @@ def write_anchors(nb, numbers: Mapping[str, int], floats: Iterable[str] = ()) ->
             after[previous[-1]].append(label)
         elif following:
             before[following[0]].append(label)
+    # an appendix part's label (``app:x``) points at the tagged cell that opens it
+    appendix = sorted(x for x in floats if x.startswith("app:"))
+    for i in markdown:
+        if appendix and APPENDIX_TAG in cells[i].metadata.get("tags", []):
+            before[i].insert(0, appendix[0])
     for i in markdown:
         source = _anchored_displays(strip_anchors(cells[i].source), numbers)
         lead = "".join(anchor(x) + "\n" for x in before[i])
