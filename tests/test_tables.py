@@ -140,6 +140,13 @@ def test_wide_tables_are_split_and_long_text_wraps() -> None:
 def test_long_tables_break_across_pages() -> None:
     latex = tables.latex_table(pd.DataFrame({"x": np.arange(40.0)}), caption="Long.", label="t")
     assert r"\begin{longtable}" in latex and r"\caption[{Long}]{Long.}\label{t} \\" in latex
+    # more than about half a page of rows breaks; up to that, the table stays one block
+    rows = tables.LONG_ROWS
+    assert 15 <= rows <= 25
+    above = tables.latex_table(pd.DataFrame({"x": np.arange(rows + 1.0)}), caption="A.")
+    block = tables.latex_table(pd.DataFrame({"x": np.arange(float(rows))}), caption="B.")
+    assert r"\begin{longtable}" in above and r"\begin{minipage}" not in above
+    assert r"\begin{minipage}" in block and r"\begin{longtable}" not in block
 
 
 def test_show_carries_latex_and_html() -> None:

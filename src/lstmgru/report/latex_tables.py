@@ -38,8 +38,10 @@ __all__ = [
 
 #: Text width of report/thesis.tex in points (A4, 30 mm and 25 mm side margins).
 TEXT_WIDTH_PT = 441.0
-#: Rows above which a captioned table becomes a page-breaking ``longtable``.
-LONG_ROWS = 35
+#: Rows above which a captioned table becomes a page-breaking ``longtable``: about half a page
+#: with its caption. A taller unbreakable table that starts a page below a figure placed at the
+#: top of that page would run past the bottom margin (an overfull page); a longtable breaks.
+LONG_ROWS = 20
 #: Font sizes tried in turn, with the estimated width of one character (pt): measured on the
 #: quick run's tables (Latin Modern digits and capitals), rounded up so that no table overflows.
 _FONTS = ((r"\small", 5.4), (r"\footnotesize", 4.9))
