@@ -23,6 +23,7 @@ from lstmgru.report.captions import HtmlCaptionPreprocessor
 from lstmgru.report.chapters import run_preprocessors, thesis_exporter, ticker_label, write_text
 from lstmgru.report.markdown import notebook_title, strip_anchors
 from lstmgru.report.numbering import (
+    APPENDICES,
     FLOAT_CHAPTERS,
     float_numbers,
     html_equation_refs,
@@ -149,7 +150,9 @@ def build_html(notebooks: RunNotebooks, html_dir: str | Path) -> list[Path]:
         instrument = [LabelPrefixPreprocessor(prefix=ticker_label(ticker), instrument=ticker)]
         chapter = FLOAT_CHAPTERS.get(stem)
         captions = (
-            HtmlCaptionPreprocessor(chapter=str(chapter), numbers=float_numbers(nb, chapter))
+            HtmlCaptionPreprocessor(
+                chapter=str(chapter), numbers=float_numbers(nb, chapter, APPENDICES.get(stem))
+            )
             if chapter
             else HtmlCaptionPreprocessor()
         )
