@@ -205,15 +205,18 @@ def test_quick_run_has_two_tuned_folds_per_ticker(quick_run) -> None:
         for fold in folds:
             assert f"{fold['test_rows']:,}" in sentence and f"{fold['train_rows']:,}" in sentence
         assert f"a validation span of {folds[0]['validation_rows']:,} rows" in sentence
-        # one row per fold, its first test day first; the tuning table has the chosen learning
-        # rate of every network family and the ARIMA order of each fold
+        # one row per fold, named by its first test day; the tuning table has the chosen
+        # learning rate of every network family and the ARIMA order and trend of each fold
         tuning = _latex(by_label["tab:tuning"])
         assert r"\toprule" in tuning
-        assert _row(tuning, "1")[1] == folds[1]["test_first"][:10]
+        assert [_row(tuning, f["test_first"][:10])[0] for f in folds] == [
+            f["test_first"][:10] for f in folds
+        ]
+        row = _row(tuning, folds[1]["test_first"][:10])
         order = "(" + ", ".join(str(v) for v in arima[1]["order"]) + ")"
-        assert order in _row(tuning, "1")
+        assert f"{order} {arima[1]['trend']}" in row
         rate = fold_models[networks[0]][1]["tuned"]["learning_rate"]
-        assert f"{rate:.4f}" in _row(tuning, "1")
+        assert f"{rate:.4f}" in row
         injected = next(
             c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])
         )
