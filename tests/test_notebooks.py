@@ -88,7 +88,9 @@ def test_experiment_notebook_has_no_price_level_ablation() -> None:
     source = "\n".join(cell.source for cell in cells)
     assert "price_ablation" not in source and "ablation_table" not in source
     labels = {cell.metadata.get("label") for cell in cells}
-    assert {"tab:folds", "tab:tuning", "tab:scores", "fig:relative-mse", "fig:wealth"} <= labels
+    assert {"tab:tuning", "tab:scores", "fig:accuracy-wealth"} <= labels
+    # the folds are a sentence, and one figure of two panels replaces two figures
+    assert not labels & {"tab:folds", "fig:relative-mse", "fig:wealth"}
     assert not any("ablation" in str(label) for label in labels)
 
 
@@ -194,16 +196,27 @@ def test_quick_run_has_two_tuned_folds_per_ticker(quick_run) -> None:
         assert all(len(r["order"]) == 3 and r["trend"] for r in arima)
         executed = nbformat.read(quick_run.run_dir / ticker / EXPERIMENT_NOTEBOOK, as_version=4)
         by_label = {c.metadata["label"]: c for c in executed.cells if "label" in c.metadata}
-        for label in ("tab:folds", "tab:tuning"):
-            assert r"\toprule" in _latex(by_label[label]), label
-        # one row per fold; the tuning table has the chosen learning rate of every network
-        # family and the ARIMA order of each fold
-        assert _row(_latex(by_label["tab:folds"]), "1")[3] == folds[1]["test_first"][:10]
+        assert "tab:folds" not in by_label
+        # the folds in a sentence with the numbers of the run: test days, training and
+        # validation rows of each fold
+        sentence = next(t for t in map(_printed, executed.cells) if "The test days, from" in t)
+        assert f"from {folds[0]['test_first'][:10]} to {folds[-1]['test_last'][:10]}" in sentence
+        assert "form two folds of " in sentence
+        for fold in folds:
+            assert f"{fold['test_rows']:,}" in sentence and f"{fold['train_rows']:,}" in sentence
+        assert f"a validation span of {folds[0]['validation_rows']:,} rows" in sentence
+        # one row per fold, named by its first test day; the tuning table has the chosen
+        # learning rate of every network family and the ARIMA order and trend of each fold
         tuning = _latex(by_label["tab:tuning"])
+        assert r"\toprule" in tuning
+        assert [_row(tuning, f["test_first"][:10])[0] for f in folds] == [
+            f["test_first"][:10] for f in folds
+        ]
+        row = _row(tuning, folds[1]["test_first"][:10])
         order = "(" + ", ".join(str(v) for v in arima[1]["order"]) + ")"
-        assert order in _row(tuning, "1")
+        assert f"{order} {arima[1]['trend']}" in row
         rate = fold_models[networks[0]][1]["tuned"]["learning_rate"]
-        assert f"{rate:.4f}" in _row(tuning, "1")
+        assert f"{rate:.4f}" in row
         injected = next(
             c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])
         )
@@ -224,9 +237,10 @@ def test_experiment_scores_leave_what_does_not_apply_blank(quick_run) -> None:
         assert random_walk[1] == NA and random_walk[3] == NA, random_walk  # R2, DA
         assert random_walk[2] != NA  # its MASE is a score
         assert _row(scores, "ARIMA")[1] != NA and _row(scores, "ARIMA")[3] != NA
-        for label in ("fig:relative-mse", "fig:wealth"):
-            assert any("image/png" in o.get("data", {}) for o in _outputs(by_label[label])), label
-        assert (quick_run.run_dir / ticker / "figures" / "wealth.pdf").is_file()
+        figure = [o for o in _outputs(by_label["fig:accuracy-wealth"]) if "image/png" in o.data]
+        assert len(figure) == 1  # one figure: rolling accuracy and wealth side by side
+        figures = sorted(p.name for p in (quick_run.run_dir / ticker / "figures").iterdir())
+        assert figures == ["accuracy_wealth.pdf", "accuracy_wealth.png"]
 
 
 @pytest.mark.slow

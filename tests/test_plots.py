@@ -339,3 +339,67 @@ def test_line_styles_pair_colours_and_dashes_without_repeats():
     ]
     assert len(set(pairs)) == 42  # the eight models and more: no two lines look alike
     assert "#F0E442" not in plots.PALETTE  # the pale yellow is unreadable on white
+
+
+def _wealth_paths(index: pd.Index, columns: list[str]) -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    steps = rng.normal(0, 0.01, (len(index), len(columns)))
+    return pd.DataFrame(np.exp(np.cumsum(steps, axis=0)), index=index, columns=columns)
+
+
+def test_plot_accuracy_and_wealth_is_one_figure_of_two_panels_with_one_legend():
+    """The figure of an instrument: the rolling relative MSE (left) and the wealth (right) side
+    by side on one date axis, one legend for both, each model in one style in both panels."""
+    errors = _errors()
+    paths = _wealth_paths(errors.index, ["buy_and_hold", "drift", "arima", "hybrid"])
+    fig = plots.plot_accuracy_and_wealth(errors, paths, window=10, models=["arima", "hybrid"])
+    accuracy, wealth = fig.axes
+    assert _titles(fig) == []
+    assert tuple(fig.get_size_inches()) == pytest.approx((6.1, 2.6))
+    assert accuracy.get_position().x1 < wealth.get_position().x0  # side by side
+    assert accuracy.get_shared_x_axes().joined(accuracy, wealth)
+    # the left panel draws plot_relative_mse's lines
+    alone = plots.plot_relative_mse(errors, window=10, models=["arima", "hybrid"]).axes[0]
+    for left, right in zip(accuracy.get_lines()[1:], alone.get_lines()[1:], strict=True):
+        np.testing.assert_array_equal(left.get_ydata(), right.get_ydata())
+    assert (
+        "relative to the random walk" in accuracy.get_ylabel() and "10-day" in accuracy.get_ylabel()
+    )
+    assert wealth.get_yscale() == "log" and "wealth" in wealth.get_ylabel()
+    # one legend, of the figure: every strategy and buy-and-hold once; the benchmark's line at 1
+    # is named by the axis label
+    assert accuracy.get_legend() is None and wealth.get_legend() is None
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "Drift",
+        "ARIMA",
+        "hybrid",
+        "Buy and hold",
+    ]
+    left, right = dict(_styles_by_label(accuracy)), dict(_styles_by_label(wealth))
+    assert left["ARIMA"] == right["ARIMA"] and left["hybrid"] == right["hybrid"]
+    assert len(set(right.values())) == len(right) == 4
+
+
+def _styles_by_label(ax) -> list[tuple[str, tuple[str, object]]]:
+    return [
+        (line.get_label(), (mpl.colors.to_hex(line.get_color()), line.get_linestyle()))
+        for line in ax.get_lines()
+        if not line.get_label().startswith("_")
+    ]
+
+
+def test_plot_accuracy_and_wealth_says_when_the_test_span_is_too_short_for_the_window():
+    errors = _errors()  # 90 days: fewer than twice a 63-day window
+    paths = _wealth_paths(errors.index, ["buy_and_hold", "arima"])
+    fig = plots.plot_accuracy_and_wealth(errors, paths, window=63)
+    accuracy, wealth = fig.axes
+    assert [line.get_label() for line in accuracy.get_lines()] == []
+    assert any("fewer than 126 test days" in t.get_text() for t in accuracy.texts)
+    assert len(wealth.get_lines()) >= 2
+    with pytest.raises(ValueError, match="window must be an integer of at least 2"):
+        plots.plot_accuracy_and_wealth(errors, paths, window=1)
+    with pytest.raises(ValueError, match="models must name columns"):
+        plots.plot_accuracy_and_wealth(errors, paths, window=10, models=["lstm"])
+    with pytest.raises(ValueError, match="positive"):
+        plots.plot_accuracy_and_wealth(errors, -paths, window=10)

@@ -26,7 +26,7 @@ from lstmgru.report import build as report_build
 from lstmgru.report import latex as report_latex
 
 #: Page count of the quick run's thesis (two tickers): front matter (~6 pages), theory (~11),
-#: data (~4), two experiment sections (~4-6 each, a landscape score table included),
+#: data (~4), two experiment sections (~1-2 each),
 #: comparison (~4), conclusion (~3), references (2), appendix (~4). 38 pages when written;
 #: the range allows the chapters to grow or shrink by about half without a silent blow-up.
 PAGE_RANGE = (25, 80)
@@ -323,7 +323,7 @@ def test_document_structure(built, quick_run) -> None:
     record = json.loads((quick_run.run_dir / "run.json").read_text())
     for ticker in record["tickers"]:
         assert aux[f"sec:{ticker}"][0].startswith("B.")  # one appendix section per ticker
-        assert f"fig:{ticker}:wealth" in aux  # labels of the experiment prefixed
+        assert f"fig:{ticker}:accuracy-wealth" in aux  # labels of the experiment prefixed
         sha = json.loads((quick_run.run_dir / ticker / "result.json").read_text())
         assert sha["provenance"]["sha256"] in text.replace("\n", "")
     assert "def " not in text and "import " not in text  # no code
@@ -377,6 +377,29 @@ def test_the_numerical_checks_are_the_first_appendix(built) -> None:
     # the list of tables names no identifier in plain type
     lot = (output / "latex" / "thesis.lot").read_text(errors="replace")
     assert "count_params" not in lot and "count\\_params" not in lot
+
+
+@pytest.mark.slow
+def test_each_instrument_is_a_compact_section(built, quick_run) -> None:
+    """Each instrument's section holds the table of choices, the scores and one figure, no
+    table of its parameters (the same for every instrument; the configuration is in the
+    reproducibility appendix), and ends at most a page after it starts."""
+    output, _ = built
+    aux = report.aux_labels((output / "latex" / "thesis.aux").read_text(errors="replace"))
+    tickers = json.loads((quick_run.run_dir / "run.json").read_text())["tickers"]
+    for i, ticker in enumerate(tickers, start=1):
+        tex = (output / "latex" / "chapters" / f"03_{i:02d}_{ticker}.tex").read_text()
+        labels = set(re.findall(r"\\label\{([^}]*)\}", tex))
+        assert labels == {
+            f"sec:{ticker}",
+            f"tab:{ticker}:tuning",
+            f"tab:{ticker}:scores",
+            f"fig:{ticker}:accuracy-wealth",
+        }, labels
+        assert "Parameters of" not in tex and r"\texttt{n\_seeds}" not in tex
+        assert tex.count(r"\begin{figure}") == tex.count(r"\includegraphics") == 1
+        floats = [aux[label][1] for label in labels]
+        assert int(max(floats)) - int(aux[f"sec:{ticker}"][1]) <= 1, (ticker, floats)
 
 
 @pytest.mark.slow
@@ -499,7 +522,7 @@ def test_toolchain_is_installed(tool) -> None:
 def test_figures_of_the_run_are_exported_as_pdf_and_png(quick_run, tmp_path) -> None:
     copied = report.export_figures(report.RunNotebooks.load(quick_run.run_dir), tmp_path)
     names = sorted(p.name for p in copied)
-    per_ticker = ("relative_mse", "wealth")
+    per_ticker = ("accuracy_wealth",)
     expected = [
         f"{prefix}_{stem}.{ext}"
         for prefix, stems in (
@@ -515,8 +538,8 @@ def test_figures_of_the_run_are_exported_as_pdf_and_png(quick_run, tmp_path) -> 
         for ext in ("pdf", "png")
     ]
     assert names == sorted(expected)
-    assert (tmp_path / "KO_wealth.pdf").read_bytes().startswith(b"%PDF")
-    assert (tmp_path / "KO_wealth.png").read_bytes().startswith(b"\x89PNG")
+    assert (tmp_path / "KO_accuracy_wealth.pdf").read_bytes().startswith(b"%PDF")
+    assert (tmp_path / "KO_accuracy_wealth.png").read_bytes().startswith(b"\x89PNG")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -611,3 +634,33 @@ def test_design_words_and_the_results_chapter_parameters(tmp_path) -> None:
     nbformat.write(nb, path)
     assert design.comparison_parameters(path) == {"alpha": 0.05, "cost_bps": 25.0, "run_dir": "x"}
     assert design.comparison_parameters(None) == {}
+
+
+def test_folds_sentence_gives_the_numbers_of_the_folds() -> None:
+    """The folds of an instrument in words: test days, fold count, days per fold, training and
+    validation rows; listed in fold order up to three folds, as a range above."""
+    from conftest import synthetic_prices
+
+    from lstmgru.folds import describe_folds, rolling_origin_folds
+    from lstmgru.report import design
+
+    frame = synthetic_prices(2100, seed=2).loc[:"2022-12-30"]  # business days from 2015
+    spans = describe_folds(rolling_origin_folds(frame, first_test="2021-01-01", validation=63))
+    assert len(spans) == 2
+    assert design.folds_sentence(spans) == (
+        f"The test days, from {spans['test_first'].iloc[0]} to {spans['test_last'].iloc[-1]}, "
+        f"form two folds of {spans['test_rows'].iloc[0]} and {spans['test_rows'].iloc[1]} days; "
+        "before each fold every model is fitted on the closes before its first test day, "
+        f"training spans of {spans['train_rows'].iloc[0]:,} and {spans['train_rows'].iloc[1]:,} "
+        "rows followed by a validation span of 63 rows."
+    )
+    one = design.folds_sentence(spans.iloc[:1])
+    assert one.startswith(f"The test days run from {spans['test_first'].iloc[0]} to ")
+    assert f"a training span of {spans['train_rows'].iloc[0]:,} rows" in one
+    many = describe_folds(rolling_origin_folds(frame, first_test="2017-01-01", validation=63))
+    text = design.folds_sentence(many)
+    assert f"form {design.number_word(len(many))} folds of " in text and len(many) > 3
+    train = many["train_rows"]
+    assert f"training spans of {train.min():,} to {train.max():,} rows" in text
+    with pytest.raises(ValueError, match="no folds"):
+        design.folds_sentence(spans.iloc[:0])

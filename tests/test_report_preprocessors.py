@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import nbformat
 import numpy as np
 import pandas as pd
 import pytest
@@ -143,6 +146,24 @@ def test_parameter_table_is_the_same_for_every_run_and_speaks_of_the_run_only() 
         tables_of.append([(name, description) for name, _, description in rows])
         assert [name for name, _, _ in rows] == ["ticker", "profile", "start"]
     assert tables_of[0] == tables_of[1]
+
+
+def test_experiment_sections_carry_no_parameter_table_and_chapters_keep_theirs(tmp_path) -> None:
+    """An instrument's section of the experiments appendix leaves the parameters out (the same
+    for every instrument; the configuration is in the reproducibility appendix), while a chapter
+    converted as a whole keeps their table."""
+    nb = _parameter_notebook()
+    nb.cells.append(new_markdown_cell("## Scores\n\nScores of the instrument."))
+    path = tmp_path / "03_experiment.ipynb"
+    nbformat.write(nb, path)
+    build = tmp_path / "build"
+    _, section = chapters._experiment_section(path, "KO", "03_01", build)
+    assert "Scores of the instrument." in section
+    assert "Parameter & Value" not in section and r"\texttt{ticker}" not in section
+    assert re.findall(r"\\label\{([^}]*)\}", section) == ["sec:KO"]
+    _, chapter = chapters.chapter_tex(path, "02_data", "chap:data", build, "Data")
+    assert "Parameter & Value & Description" in chapter
+    assert r"\label{tab:02_data:parameters}" in chapter
 
 
 # ----------------------------------------------------------------------------------------------

@@ -16,7 +16,8 @@ naming the problem.
 * :mod:`~lstmgru.plots.comparison` -- networks over seeds and test p-values by instrument;
 * :mod:`~lstmgru.plots.data` -- the data chapter's series, the theory chapter's gradient norms
   and training histories;
-* :mod:`~lstmgru.plots.wealth` -- cumulative wealth of the trading strategies.
+* :mod:`~lstmgru.plots.wealth` -- cumulative wealth of the trading strategies, alone or beside
+  the rolling accuracy of the forecasts (the figure of each instrument).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from lstmgru.plots.core import (
     setup_notebook,
 )
 from lstmgru.plots.data import plot_gradient_norms, plot_price_and_returns, plot_training_history
-from lstmgru.plots.wealth import plot_wealth
+from lstmgru.plots.wealth import plot_accuracy_and_wealth, plot_wealth
 
 __all__ = [
     "ACTUAL_COLOR",
@@ -48,6 +49,7 @@ __all__ = [
     "house_style",
     "line_style",
     "log_axis",
+    "plot_accuracy_and_wealth",
     "plot_cumulative_loss_difference",
     "plot_dm_heatmap",
     "plot_forecasts",

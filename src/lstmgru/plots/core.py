@@ -18,12 +18,14 @@ from lstmgru.names import display_name
 __all__ = [
     "HOUSE_RC",
     "LINESTYLES",
+    "draw_relative_mse",
     "house_style",
     "line_style",
     "log_axis",
     "plot_cumulative_loss_difference",
     "plot_forecasts",
     "plot_relative_mse",
+    "relative_mse",
     "save_figure",
 ]
 
@@ -293,6 +295,25 @@ def plot_relative_mse(
         day, and a reference line at 1 (the benchmark). NaN where the benchmark's squared
         errors sum to zero over the window.
     """
+    relative = relative_mse(errors, benchmark=benchmark, window=window, models=models)
+    with house_style():
+        fig, (ax,) = _new_figure(figsize=(7.0, 3.0))
+        draw_relative_mse(ax, relative, benchmark=benchmark, window=window)
+        ax.legend(ncols=min(4, relative.shape[1] + 1))
+    return fig
+
+
+def relative_mse(
+    errors: pd.DataFrame,
+    *,
+    benchmark: str = "random_walk",
+    window: int = 63,
+    models: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """The lines of :func:`plot_relative_mse`: one column per model of ``models``, by date.
+
+    Raises ``ValueError`` for the bad input :func:`plot_relative_mse` refuses.
+    """
     errors, others = _check_errors(errors, benchmark)
     chosen = others if models is None else [str(m) for m in models]
     unknown = [m for m in chosen if m not in errors.columns or m == benchmark]
@@ -309,17 +330,25 @@ def plot_relative_mse(
     squared = errors.astype(np.float64) ** 2
     rolling = squared.rolling(int(window), min_periods=int(window)).sum()
     reference = rolling[benchmark].where(rolling[benchmark] > 0.0)
-    relative = rolling[chosen].div(reference, axis=0)
-    with house_style():
-        fig, (ax,) = _new_figure(figsize=(7.0, 3.0))
-        ax.axhline(1.0, color=ACTUAL_COLOR, linewidth=0.9, linestyle="-", label=_label(benchmark))
-        for k, name in enumerate(chosen):
-            ax.plot(relative.index, relative[name].to_numpy(), label=_label(name), **line_style(k))
-        ax.set_ylabel(
-            f"MSE relative to {_benchmark_phrase(benchmark)}\n({int(window)}-day rolling)"
-        )
-        ax.legend(ncols=min(4, 1 + len(chosen)))
-    return fig
+    return rolling[chosen].div(reference, axis=0)
+
+
+def draw_relative_mse(
+    ax,
+    relative: pd.DataFrame,
+    *,
+    benchmark: str,
+    window: int,
+    styles: Mapping[str, Mapping[str, object]] | None = None,
+) -> None:
+    """Draw the lines of :func:`relative_mse` on ``ax``: the benchmark's reference at 1, one
+    line per column (its style from ``styles`` by column name, default :func:`line_style` by
+    position) and the axis label with the window."""
+    ax.axhline(1.0, color=ACTUAL_COLOR, linewidth=0.9, linestyle="-", label=_label(benchmark))
+    for k, name in enumerate(relative.columns):
+        style = dict(styles[name]) if styles is not None else line_style(k)
+        ax.plot(relative.index, relative[name].to_numpy(), label=_label(name), **style)
+    ax.set_ylabel(f"MSE relative to {_benchmark_phrase(benchmark)}\n({int(window)}-day rolling)")
 
 
 def plot_cumulative_loss_difference(errors: pd.DataFrame, benchmark: str = "random_walk") -> Figure:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 from nbconvert.exporters import LatexExporter, TemplateExporter
-from nbconvert.preprocessors import Preprocessor
+from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
 from lstmgru.report import generated
 from lstmgru.report.captions import CaptionPreprocessor
@@ -33,6 +33,7 @@ from lstmgru.report.markdown import (
 from lstmgru.report.numbering import APPENDICES, APPENDIX_TAG, appendix_start
 from lstmgru.report.paths import TEMPLATE_DIR, RunNotebooks
 from lstmgru.report.preprocessors import (
+    INJECTED_TAG,
     LabelPrefixPreprocessor,
     MarkdownLatexPreprocessor,
     ParameterTablePreprocessor,
@@ -80,16 +81,20 @@ def run_preprocessors(nb, preprocessors: Sequence[Preprocessor], resources: dict
     return nb
 
 
-def _prepared(path: Path, parameter_label: str, what: str):
-    caption = f"Parameters of {what} in this run."
+def _prepared(path: Path, parameter_label: str | None, what: str = ""):
+    """The notebook at ``path`` ready for export; its parameters a table labelled
+    ``parameter_label``, or left out when that is ``None`` (the experiment's sections: the run's
+    configuration is in the reproducibility appendix)."""
+    parameters: Preprocessor = (
+        ParameterTablePreprocessor(
+            label=parameter_label, caption=f"Parameters of {what} in this run."
+        )
+        if parameter_label is not None
+        else TagRemovePreprocessor(remove_cell_tags={INJECTED_TAG}, enabled=True)
+    )
     return run_preprocessors(
         nbformat.read(path, as_version=4),
-        [
-            tag_remover(),
-            StreamFilterPreprocessor(),
-            MarkdownLatexPreprocessor(),
-            ParameterTablePreprocessor(label=parameter_label, caption=caption),
-        ],
+        [tag_remover(), StreamFilterPreprocessor(), MarkdownLatexPreprocessor(), parameters],
     )
 
 
@@ -221,9 +226,10 @@ def ticker_label(ticker: str) -> str:
 
 def _experiment_section(path: Path, ticker: str, key: str, build: Path) -> tuple[str, str]:
     """``(intro markdown, latex)`` of one ticker's experiment notebook as a section (its title
-    cell left out: its introduction opens the appendix once for all sections)."""
+    cell left out: its introduction opens the appendix once for all sections; no table of its
+    parameters, the same for every ticker but the ticker itself)."""
     prefix = ticker_label(ticker)
-    nb = _prepared(path, "tab:parameters", "the experiment")
+    nb = _prepared(path, None)
     _, intro = split_title(nb)
     nb = run_preprocessors(
         nb, [LabelPrefixPreprocessor(prefix=prefix, instrument=ticker), CaptionPreprocessor()]

@@ -26,6 +26,7 @@ __all__ = [
     "DEFAULT_ALPHA",
     "comparison_parameters",
     "count",
+    "folds_sentence",
     "grid_text",
     "join",
     "number_word",
@@ -42,6 +43,54 @@ _TUNABLE_NAMES = {
     "dropout": "dropout rate",
     "learning_rate": "learning rate",
 }
+
+
+def _amounts(values: Sequence[int], unit: str) -> str:
+    """ "252 rows" (one value), "252 and 249 rows" (up to three, in order), "250 to 253 rows"."""
+    values = [int(v) for v in values]
+    if len(set(values)) == 1:
+        return f"{values[0]:,} {unit}"
+    if len(values) <= 3:
+        return join([f"{v:,}" for v in values]) + f" {unit}"
+    return f"{min(values):,} to {max(values):,} {unit}"
+
+
+def folds_sentence(spans: Any) -> str:
+    """The folds of one instrument in a sentence, with the numbers of the run.
+
+    ``spans`` is :func:`lstmgru.folds.describe_folds` of the run's folds (one row per fold:
+    first and last day and rows of the training, validation and test spans). The sentence gives
+    the test days, the number of folds and their days, and the rows of the training and
+    validation spans each fold is fitted on: "The test days, from 2021-01-04 to 2022-12-28,
+    form two folds of 252 and 249 days; before each fold every model is fitted on the closes
+    before its first test day, training spans of 2,517 and 2,769 rows followed by a validation
+    span of 252 rows." Up to three folds their values are listed in fold order, above that
+    their range.
+    """
+    n = len(spans)
+    if n == 0:
+        raise ValueError("spans has no folds")
+    first, last = spans["test_first"].iloc[0], spans["test_last"].iloc[-1]
+    train, validation = spans["train_rows"], spans["validation_rows"]
+
+    def span(name: str, rows: Any) -> str:
+        one = len(set(int(v) for v in rows)) == 1
+        return f"{'a ' if one else ''}{name} span{'' if one else 's'} of {_amounts(rows, 'rows')}"
+
+    if n == 1:
+        return (
+            f"The test days run from {first} to {last} ({_amounts(spans['test_rows'], 'days')}); "
+            f"every model is fitted on the closes before the first of them, "
+            f"{span('training', train)} followed by {span('validation', validation)}."
+        )
+    days = spans["test_rows"]
+    each = " each" if len(set(int(v) for v in days)) == 1 else ""
+    return (
+        f"The test days, from {first} to {last}, form {count(n, 'fold')} of "
+        f"{_amounts(days, 'days')}{each}; before each fold every model is fitted on the closes "
+        f"before its first test day, {span('training', train)} followed by "
+        f"{span('validation', validation)}."
+    )
 
 
 def _parameter_cell_values(nb) -> dict[str, Any]:
