@@ -161,7 +161,8 @@ def test_experiment_sections_carry_no_parameter_table_and_chapters_keep_theirs(t
     assert "Scores of the instrument." in section
     assert "Parameter & Value" not in section and r"\texttt{ticker}" not in section
     assert re.findall(r"\\label\{([^}]*)\}", section) == ["sec:KO"]
-    _, chapter = chapters.chapter_tex(path, "02_data", "chap:data", build, "Data")
+    _, chapter, appendix = chapters.chapter_tex(path, "02_data", "chap:data", build, "Data")
+    assert appendix is None  # no part tagged appendix
     assert "Parameter & Value & Description" in chapter
     assert r"\label{tab:02_data:parameters}" in chapter
 
