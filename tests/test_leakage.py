@@ -180,6 +180,7 @@ def test_scores_against_the_random_walk() -> None:
     walk = leakage.score_forecast(actual, previous, previous)
     assert walk["theil_u2"] == pytest.approx(1.0)
     assert np.isnan(walk["dm_pvalue"])  # the random walk against itself
+    assert np.isnan(walk["directional_accuracy"])  # it calls no direction
     half_way = previous + 0.5 * (actual - previous)
     scores = leakage.score_forecast(actual, half_way, previous)
     assert scores["theil_u2"] == pytest.approx(0.5)
@@ -258,6 +259,9 @@ def test_ladder_fits_every_row_and_reuses_an_identical_network() -> None:
     )
     summary = leakage.summary_table(result)
     assert list(summary.loc["A"].index) == [0, 1, 3, 4, 5]
+    walk = summary.loc[("A", 0)]  # the benchmark: no direction, no test against itself
+    assert walk[["directional_accuracy", "dm_better", "dm_worse"]].isna().all()
+    assert summary.loc[("A", 1), "dm_better"] + summary.loc[("A", 1), "dm_worse"] <= 1
     assert len(leakage.findings_text(summary)) >= 2
 
 

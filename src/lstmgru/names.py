@@ -147,6 +147,9 @@ COLUMN_NAMES: Mapping[str, str] = MappingProxyType(
         "test": "Test",
         "setup": "Setup",
         "correlation_with_actual": "Correlation with actual",
+        "dm_better": "DM better",
+        "dm_worse": "DM worse",
+        "selected_epoch": "Epoch kept",
         "parameter": "Parameter",
         "description": "Description",
         "key": "Item",
@@ -254,6 +257,9 @@ COLUMN_FORMATS: Mapping[str, ColumnFormat] = MappingProxyType(
         "first_places": ColumnFormat("count"),
         "mean_rank": ColumnFormat("ratio", 2, better="lower"),
         "correlation_with_actual": ColumnFormat("ratio", 4),
+        "dm_better": ColumnFormat("count"),
+        "dm_worse": ColumnFormat("count"),
+        "selected_epoch": ColumnFormat("ratio", 1),
     }
 )
 

@@ -29,7 +29,8 @@ def score_forecast(actual: pd.Series, forecast: pd.Series, previous: pd.Series) 
 
     The Diebold-Mariano test (Harvey-Leybourne-Newbold correction, two-sided, squared price
     errors) compares the forecast with the random walk ``previous``; a negative statistic means
-    the forecast's loss is lower. Undefined statistics are NaN.
+    the forecast's loss is lower. Undefined statistics are NaN, and so is the directional
+    accuracy of a forecast that never calls a direction (the random walk itself).
     """
     scores = evaluation.metrics(actual, forecast, previous=previous, undefined="nan")
     errors = (forecast - actual).to_numpy()
@@ -44,11 +45,12 @@ def score_forecast(actual: pd.Series, forecast: pd.Series, previous: pd.Series) 
         correlation = evaluation.correlation(forecast, actual)
     except evaluation.DegenerateTestError:
         correlation = math.nan
+    calls = bool(((forecast - previous).to_numpy() != 0).any())
     return {
         "rmse": float(scores["rmse"]),
         "theil_u2": float(scores["theil_u2"]),
         "correlation": float(correlation),
-        "directional_accuracy": float(scores["directional_accuracy"]),
+        "directional_accuracy": float(scores["directional_accuracy"]) if calls else math.nan,
         "dm_statistic": dm_statistic,
         "dm_pvalue": dm_pvalue,
     }

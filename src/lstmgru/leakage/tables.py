@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from lstmgru.leakage.scores import SCORE_COLUMNS
@@ -74,6 +75,10 @@ def summary_table(result: LadderResult, alpha: float = 0.05) -> pd.DataFrame:
     out["dm_worse"] = grouped["dm_worse"].sum()
     if "best_epoch" in scores:
         out["selected_epoch"] = grouped["best_epoch"].mean()
+    # the random walk (row 0) is the benchmark of the tests, not tested against itself
+    walk = out.index.get_level_values("row") == 0
+    out[["dm_better", "dm_worse"]] = out[["dm_better", "dm_worse"]].astype(float)
+    out.loc[walk, ["dm_better", "dm_worse"]] = np.nan
     labels = result.rows.set_index(["setup", "row"])
     out["step"] = labels["label"].reindex(out.index)
     out["key"] = labels["step"].reindex(out.index)
