@@ -355,7 +355,7 @@ def test_plot_accuracy_and_wealth_is_one_figure_of_two_panels_with_one_legend():
     fig = plots.plot_accuracy_and_wealth(errors, paths, window=10, models=["arima", "hybrid"])
     accuracy, wealth = fig.axes
     assert _titles(fig) == []
-    assert tuple(fig.get_size_inches()) == pytest.approx((6.1, 2.3))
+    assert tuple(fig.get_size_inches()) == pytest.approx((6.1, 2.1))
     assert accuracy.get_position().x1 < wealth.get_position().x0  # side by side
     assert accuracy.get_shared_x_axes().joined(accuracy, wealth)
     # the left panel draws plot_relative_mse's lines

@@ -28,7 +28,7 @@ __all__ = ["plot_accuracy_and_wealth", "plot_wealth"]
 #: Column of buy-and-hold in :func:`lstmgru.comparison.wealth_paths`.
 BUY_AND_HOLD = "buy_and_hold"
 #: Size of the figure of one instrument (inches): the text width of the thesis, a third of a page.
-INSTRUMENT_FIGSIZE = (6.1, 2.3)
+INSTRUMENT_FIGSIZE = (6.1, 2.1)
 
 
 def _check_paths(paths: object) -> pd.DataFrame:
