@@ -116,14 +116,20 @@ return shown.map(e => {
 """
 
 
-def test_theory_notebook_shows_the_pdf_numbers_and_resolves_references(lab) -> None:
-    base, token = lab
+def _theory_source() -> tuple[nbformat.NotebookNode, int, str, int]:
+    """The theory notebook, its number of Markdown cells, their source and their displays."""
     nb = nbformat.read(runs.NOTEBOOK_DIR / runs.THEORY_NOTEBOOK, as_version=4)
     markdown_cells = sum(c.cell_type == "markdown" for c in nb.cells)
     source = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     displays = len(
         re.findall(r"\\begin\{(?:equation|multline)\*?\}|\$\$.+?\$\$|\\\[", source, re.S)
     )
+    return nb, markdown_cells, source, displays
+
+
+def test_theory_notebook_shows_the_pdf_numbers_and_resolves_references(lab) -> None:
+    base, token = lab
+    nb, markdown_cells, source, displays = _theory_source()
     tagged = dict(
         (label, int(n)) for n, label in re.findall(r"\\tag\{(\d+)\}\\label\{([^}]*)\}", source)
     )
@@ -191,12 +197,7 @@ return Array.from(document.querySelectorAll(
 
 def test_links_in_the_notebook_scroll_to_their_equations_and_tables(lab) -> None:
     base, token = lab
-    nb = nbformat.read(runs.NOTEBOOK_DIR / runs.THEORY_NOTEBOOK, as_version=4)
-    markdown_cells = sum(c.cell_type == "markdown" for c in nb.cells)
-    source = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    displays = len(
-        re.findall(r"\\begin\{(?:equation|multline)\*?\}|\$\$.+?\$\$|\\\[", source, re.S)
-    )
+    _, markdown_cells, _, displays = _theory_source()
     with chromium(width=1200, height=800) as driver:
         driver.get(f"{base}/lab/tree/{NOTEBOOK}?token={token}")
         wait_for(driver, _DISPLAYS, "JupyterLab to render the notebook", markdown_cells, displays)
