@@ -15,6 +15,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from lstmgru import cli, runner, runs
 from lstmgru.hooks import PAUSE_DIR_VARIABLE
 from lstmgru.runner import NotebookTask, execute_task, keys, run_pipeline
 from lstmgru.runner.plan import make_plan
+from lstmgru.runner.tasks import kernel_sockets
 from lstmgru.runs import (
     COMPARISON_NOTEBOOK,
     EXPERIMENT_NOTEBOOK,
@@ -484,6 +486,45 @@ def test_execute_task_sets_the_kernel_environment(tmp_path, probe_notebook) -> N
     # Cells: parameters, injected parameters, the probe, the check.
     assert executed.cells[2].outputs[0]["text"].strip() == f"3 3 {tmp_path}"
     assert (tmp_path / "out" / "probe.kernel.log").is_file()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="Unix domain sockets")
+def test_kernels_talk_over_unix_sockets(tmp_path) -> None:
+    """No TCP port race: the kernel binds socket files named after its own connection file.
+
+    Over TCP a port chosen by jupyter_client can be taken by another process before the kernel
+    binds it; the kernel then fails to start (seen as "Kernel didn't respond in 120 seconds").
+    """
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell(
+            "import json, ipykernel.connect\n"
+            "info = json.loads(ipykernel.connect.get_connection_info())\n"
+            "print(info['transport'], info['ip'])"
+        )
+    ]
+    notebook.metadata["kernelspec"] = {"name": "python3", "language": "python"}
+    path = tmp_path / "transport.ipynb"
+    nbformat.write(notebook, path)
+    task = NotebookTask("transport", str(path), str(tmp_path / "out.ipynb"), {}, "k")
+    outcome = execute_task(task)
+    assert outcome.status == "done", outcome.message
+    transport, ip = nbformat.read(task.output, as_version=4).cells[0].outputs[0]["text"].split()
+    assert transport == "ipc"
+    assert Path(ip).is_absolute()
+    assert not Path(ip).parent.exists()  # the private folder of the sockets is gone
+
+
+def test_kernel_sockets_fall_back_to_tcp_for_long_paths(tmp_path, monkeypatch) -> None:
+    with kernel_sockets() as short:
+        assert short["transport"] == "ipc"
+        assert Path(short["ip"]).parent.is_dir()
+    assert not Path(short["ip"]).parent.exists()
+    deep = tmp_path / ("d" * 100)
+    deep.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(deep))
+    with kernel_sockets() as long:
+        assert long == {}
 
 
 def test_execute_task_records_the_failing_cell(tmp_path, probe_notebook) -> None:

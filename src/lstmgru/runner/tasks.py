@@ -14,9 +14,10 @@ import contextlib
 import os
 import re
 import shutil
+import tempfile
 import time
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ __all__ = [
     "describe_error",
     "error_outside_cells",
     "execute_task",
+    "kernel_sockets",
     "thread_environment",
 ]
 
@@ -49,6 +51,8 @@ THREAD_VARIABLES = (
     "MKL_NUM_THREADS",
 )
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+#: The longest path a Unix domain socket may have (``sun_path`` holds 108 bytes on Linux).
+_SOCKET_PATH_MAX = 107
 
 
 @dataclass(frozen=True)
@@ -168,6 +172,30 @@ def _kernel_manager_class(on_start: Callable[[Any], None] | None = None) -> type
     return ConfiguredKernelManager
 
 
+@contextlib.contextmanager
+def kernel_sockets() -> Iterator[dict[str, str]]:
+    """Kernel manager settings for Unix domain sockets in a fresh private folder, if possible.
+
+    Over TCP, jupyter_client picks five free ports, closes them and lets the kernel bind them
+    later; a process starting at the same time (another kernel, another test run) can take one
+    in between, and the kernel then fails to bind and may hang until the start-up timeout.
+    Unix domain sockets are files; in a folder of their own, created here and removed on exit,
+    concurrent kernels never compete for an address. Yields ``{"transport": "ipc", "ip":
+    <folder>/kernel}``, or ``{}`` (TCP) where Unix sockets are missing or the path would be
+    too long for them.
+    """
+    if os.name != "posix":
+        yield {}
+        return
+    folder = tempfile.mkdtemp(prefix="lstmgru-kernel-")
+    try:
+        ip = os.path.join(folder, "kernel")
+        fits = len(os.fsencode(ip + "-99")) <= _SOCKET_PATH_MAX
+        yield {"transport": "ipc", "ip": ip} if fits else {}
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def cpu_count() -> int:
     """Cores this process may run on."""
     try:
@@ -273,30 +301,28 @@ def execute_task(
         kernel_log.unlink(missing_ok=True)
     threads = task.threads or _threads_on_this_worker()
     manager = _kernel_manager_class(on_kernel_start)
-    config = Config(
-        {
-            manager.__name__: {
-                "kernel_env": thread_environment(threads),
-                "kernel_cwd": task.cwd,
-                "kernel_log": str(kernel_log),
-            }
-        }
-    )
     error: dict[str, Any] | None = None
     trace = ""
     try:
-        _in_own_event_loop(
-            papermill.execute_notebook,
-            task.notebook,
-            str(output),
-            parameters=dict(task.parameters),
-            kernel_name=task.kernel_name,
-            progress_bar=False,
-            log_output=False,
-            start_timeout=KERNEL_START_TIMEOUT_S,
-            kernel_manager_class=manager,
-            config=config,
-        )
+        with kernel_sockets() as sockets:
+            settings = {
+                "kernel_env": thread_environment(threads),
+                "kernel_cwd": task.cwd,
+                "kernel_log": str(kernel_log),
+                **sockets,
+            }
+            _in_own_event_loop(
+                papermill.execute_notebook,
+                task.notebook,
+                str(output),
+                parameters=dict(task.parameters),
+                kernel_name=task.kernel_name,
+                progress_bar=False,
+                log_output=False,
+                start_timeout=KERNEL_START_TIMEOUT_S,
+                kernel_manager_class=manager,
+                config=Config({manager.__name__: settings}),
+            )
     except PapermillExecutionError as exc:
         error = {
             "cell_index": _source_cell_index(task.notebook, exc.source),
