@@ -18,6 +18,7 @@ from lstmgru.report.numbering import (
     main,
     number_notebooks,
     number_sources,
+    numbered_refs,
 )
 
 CELL_A = r"""Intro \eqref{eq:b} before its equation.
@@ -344,3 +345,40 @@ def test_the_theory_checks_are_appendix_a_in_the_source() -> None:
     assert "Appendix&nbsp;[A](#app:checks)" in intro  # the chapter points to its checks
     tagged = next(c for c in nb.cells if APPENDIX_TAG in c.metadata.get("tags", []))
     assert tagged.source.startswith('<a id="app:checks"></a>\n## ')  # the link's target
+
+
+def test_references_printed_by_code_are_numbered_as_in_the_cells(tmp_path) -> None:
+    """Code output gets the links of the Markdown cells (JupyterLab shows no "???"), from the
+    notebooks as they are on disk, and the PDF sees LaTeX references again."""
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    path = tmp_path / "02_data.ipynb"
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell("# Data\n\n\\begin{equation} a = 1 \\label{eq:a} \\end{equation}"),
+            new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
+            new_code_cell("show(t)", metadata={"label": "tab:t", "caption": "T."}),
+        ]
+    )
+    nbformat.write(nb, path)
+    printed = "By \\eqref{eq:a}, $y = \\eqref{eq:a}$ (Table~\\ref{tab:t}); \\ref{tab:run} stays."
+    numbered = numbered_refs(printed, [path])
+    assert numbered == (
+        "By [(1)](#eq:a), $y = \\eqref{eq:a}$ (Table&nbsp;[4.2](#tab:t)); \\ref{tab:run} stays."
+    )
+    assert normalise_markdown_latex(numbered) == (  # pandoc makes the &nbsp; a tie
+        "By \\eqref{eq:a}, $y = \\eqref{eq:a}$ (Table&nbsp;\\ref{tab:t}); \\ref{tab:run} stays."
+    )
+    # an edited notebook is read again: a new first equation renumbers the reference
+    nb.cells.insert(0, new_markdown_cell("\\begin{equation} b = 2 \\end{equation}"))
+    nbformat.write(nb, path)
+    assert numbered_refs(printed, [path]).startswith("By [(2)](#eq:a)")
+
+
+def test_the_theory_chapter_prints_no_raw_references() -> None:
+    """The one cell of the theory chapter whose output names equations and tables prints them
+    through :func:`numbered_refs` (so its output renders in JupyterLab)."""
+    nb = nbformat.read(runs.NOTEBOOK_DIR / "01_equations.ipynb", as_version=4)
+    printing = [c.source for c in nb.cells if c.cell_type == "code" and "\\\\ref{" in c.source]
+    assert printing
+    assert all("numbered_refs(" in source for source in printing)

@@ -42,6 +42,8 @@ With no path, every chapter notebook in ``notebooks/`` is numbered, in file name
 from __future__ import annotations
 
 import argparse
+import functools
+import hashlib
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -70,6 +72,7 @@ __all__ = [
     "main",
     "number_notebooks",
     "number_sources",
+    "numbered_refs",
     "write_anchors",
 ]
 
@@ -445,6 +448,37 @@ def html_equation_refs(markdown: str, local: Iterable[str], pages: Mapping[str, 
         return match.group(0)
 
     return _TIED_EQREF_LINK_RE.sub(link, markdown)
+
+
+def numbered_refs(markdown: str, notebooks: Sequence[Path] | None = None) -> str:
+    """Markdown printed by a notebook's code, its references numbered as in the Markdown cells.
+
+    JupyterLab shows ``\\eqref`` and ``\\ref`` in a cell's output as "???": the labels are
+    typeset in other cells, and the tables' numbers are the thesis's. Code of the theory and data
+    chapters that prints references passes its Markdown through here, which writes them as the
+    numbered links this module writes into the Markdown cells (counted over ``notebooks``, by
+    default the chapter notebooks of ``notebooks/``). The report turns them back into
+    ``\\eqref``/``\\ref`` as it does for the cells. References it does not know stay as they are.
+    """
+    paths = tuple(Path(p) for p in (notebooks or _default_paths()))
+    digests = tuple(hashlib.sha256(p.read_bytes()).hexdigest() for p in paths)
+    numbers, floats = _numbers_of(paths, digests)
+    return _rewrite_refs(markdown, numbers, "output", floats)
+
+
+@functools.lru_cache(maxsize=4)
+def _numbers_of(
+    paths: tuple[Path, ...], digests: tuple[str, ...]
+) -> tuple[dict[str, int], dict[str, str]]:
+    """Equation numbers and float numbers of the notebooks at ``paths`` (``digests`` the SHA-256
+    of their files, so that an edited notebook is read again)."""
+    nbs = [nbformat.read(p, as_version=4) for p in paths]
+    numbering = number_notebooks(nbs, [str(p) for p in paths])
+    floats: dict[str, str] = {}
+    for nb, path in zip(nbs, paths, strict=True):
+        if path.stem in FLOAT_CHAPTERS:
+            floats.update(float_numbers(nb, FLOAT_CHAPTERS[path.stem], APPENDICES.get(path.stem)))
+    return numbering.numbers, floats
 
 
 def _default_paths() -> list[Path]:
