@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import re
 
 import nbformat
 import numpy as np
@@ -263,6 +264,21 @@ def test_ladder_fits_every_row_and_reuses_an_identical_network() -> None:
     assert walk[["directional_accuracy", "dm_better", "dm_worse"]].isna().all()
     assert summary.loc[("A", 1), "dm_better"] + summary.loc[("A", 1), "dm_worse"] <= 1
     assert len(leakage.findings_text(summary)) >= 2
+    # the generated sentences: counts in words, a space before the per-cent sign
+    from lstmgru.leakage.prose import cost_text, setup_text
+    from lstmgru.leakage.setups import Settings
+
+    settings = Settings("quick", (a, b), (0,), ablation=False, fast_compile=True)
+    cost = cost_text(result, settings, 10.0, 12.0)
+    assert cost[0].startswith(
+        "Setup A: four rows × one seed, three networks trained and one reused"
+    )
+    assert cost[1].startswith("Setup B: three rows × one seed, three networks trained, took")
+    spans = setup_text(result, settings)
+    assert re.search(
+        r"In setup A \(\w+, [-\d]+ to [-\d]+, 200 rows\), \d+ % of the \d+ test", spans
+    )
+    assert not re.search(r"\d%", spans)
 
 
 # --- the chapter in the pipeline -------------------------------------------------------------

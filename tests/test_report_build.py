@@ -443,6 +443,10 @@ def test_design_numbers_in_the_methodology_come_from_the_run(built, quick_run) -
     assert macros["RunFirstTestDay"] == rf"\mbox{{{result['folds'][0]['test_first']}}}"
     assert macros["RunCostBps"] == "10"  # the results chapter's default cost
     assert macros["RunAlpha"] == "5\\,\\%" or macros["RunAlpha"] == "5 \\%"
+    from lstmgru.equations import hybrid_param_count
+
+    m1, m2 = result["config"]["model"]["units"]
+    assert macros["RunHybridParams"] == f"{hybrid_param_count(1, m1, m2, 1):,}"  # 10,721
     text = _pdftotext(output / "thesis.pdf")
     assert f"{days} test days per instrument" in text
 
@@ -666,3 +670,28 @@ def test_folds_sentence_gives_the_numbers_of_the_folds() -> None:
     assert f"training spans of {train.min():,} to {train.max():,} rows" in text
     with pytest.raises(ValueError, match="no folds"):
         design.folds_sentence(spans.iloc[:0])
+
+
+@pytest.mark.slow
+def test_parts_table_counts_reused_parts_as_finished(quick_run, tmp_path) -> None:
+    """A part reused from an earlier execution (status "skipped") has finished: no status
+    column, and a sentence says whose start and duration its row shows; a failed part brings
+    the column back."""
+    from lstmgru.report.appendix import appendix_latex
+
+    def parts_table(status: str) -> tuple[str, str]:
+        run_dir = tmp_path / status / quick_run.run_dir.name
+        shutil.copytree(quick_run.run_dir, run_dir)
+        record = json.loads((run_dir / "run.json").read_text())
+        record["notebooks"]["02_data"]["status"] = status
+        (run_dir / "run.json").write_text(json.dumps(record))
+        text = appendix_latex(report.RunNotebooks.load(run_dir))
+        start = text.index("Each chapter computed once per run")
+        return text[start : text.index(r"\end{longtable}", start)], text
+
+    table, _ = parts_table("skipped")
+    assert "Every part finished; a part whose result key had not changed" in table
+    assert "& Status" not in table and "skipped" not in table
+    table, _ = parts_table("failed")
+    assert "Every part finished" not in table
+    assert "Result key & Status" in table and "& failed" in table

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from lstmgru.leakage.setups import LEAKAGE_PROFILES, SETUPS, Settings
-from lstmgru.words import count
+from lstmgru.words import count, number_word
 
 if TYPE_CHECKING:
     from lstmgru.leakage.fitting import LadderResult
@@ -120,9 +120,9 @@ def setup_text(result: LadderResult, settings: Settings) -> str:
         below = float((actual < train.min()).mean())
         parts.append(
             f"In setup {name} ({setup.ticker}, {close.index[0].date()} to "
-            f"{close.index[-1].date()}, {len(close)} rows), {above:.0%} of the "
-            f"{len(actual)} test closes lie above the highest training close "
-            f"({train.max():.2f}) and {below:.0%} below the lowest ({train.min():.2f})."
+            f"{close.index[-1].date()}, {len(close):,} rows), {above * 100:.0f} % of the "
+            f"{len(actual):,} test closes lie above the highest training close "
+            f"({train.max():.2f}) and {below * 100:.0f} % below the lowest ({train.min():.2f})."
         )
     published = {s.name: s for s in SETUPS}
     differs = [
@@ -160,10 +160,10 @@ def cost_text(
     for name, part in scores.groupby("setup"):
         reused = int((part["fit_seconds"] == 0).sum())
         out.append(
-            f"Setup {name}: {part['row'].nunique()} rows × {count(part['seed'].nunique(), 'seed')}, "
-            f"{len(part) - reused} networks trained"
+            f"Setup {name}: {count(part['row'].nunique(), 'row')} × "
+            f"{count(part['seed'].nunique(), 'seed')}, {count(len(part) - reused, 'network')} trained"
             + (
-                f" and {reused} reused from the row before (only the scaling of the test "
+                f" and {number_word(reused)} reused from the row before (only the scaling of the test "
                 "windows differs)"
                 if reused
                 else ""

@@ -336,7 +336,9 @@ def appendix_latex(
             t: {k: v for k, v in c.items() if k not in CSV_SETTINGS} for t, c in configs.items()
         }
     parts, failed = _part_rows(notebooks)
-    finished = all(row[-1] == "done" for row in parts)
+    # a skipped part was reused from an earlier execution with the same result key: finished
+    finished = all(row[-1] in ("done", "skipped") for row in parts)
+    reused = any(row[-1] == "skipped" for row in parts)
     return render(
         "appendix",
         appendices=[chapter.path[:-4] for chapter in appendices],
@@ -344,6 +346,7 @@ def appendix_latex(
         record_rows=_run_rows(notebooks),
         parts=[row[:-1] for row in parts] if finished else parts,
         finished=finished,
+        reused=reused,
         csv=csv,
         failed=failed,
         inputs=_inputs_rows(notebooks),

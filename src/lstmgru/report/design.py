@@ -308,7 +308,7 @@ def run_design(
         ("gru_gru", "GRUStack"),
     ):
         layer_units, params = sizes.get(name, (None, None))
-        values[f"{key}Params"] = str(params) if params else None
+        values[f"{key}Params"] = f"{params:,}" if params else None
         values[f"{key}Units"] = _units(layer_units) if layer_units else None
     values["SizeMatched"] = (
         join([display_name(m) for m in models if m in SIZE_MATCHED]) or None if models else None
