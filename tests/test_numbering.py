@@ -132,6 +132,16 @@ def test_committed_notebooks_are_in_sync_with_their_labels(capsys) -> None:
     assert main(["--check", *paths]) == 0, capsys.readouterr().err
 
 
+def _stale_then_renumbered(path, capsys, message: str) -> str:
+    """``--check`` fails on the edited notebook at ``path`` with ``message``; rewriting it makes
+    ``--check`` pass. Returns the rewritten notebook's cell sources, joined."""
+    assert main(["--check", str(path)]) == 1
+    assert message in capsys.readouterr().err
+    assert main([str(path)]) == 0
+    assert main(["--check", str(path)]) == 0
+    return "".join(c.source for c in nbformat.read(path, as_version=4).cells)
+
+
 def test_check_fails_when_an_equation_is_added_without_renumbering(tmp_path, capsys) -> None:
     path = tmp_path / runs.THEORY_NOTEBOOK
     shutil.copy(runs.NOTEBOOK_DIR / runs.THEORY_NOTEBOOK, path)
@@ -140,11 +150,7 @@ def test_check_fails_when_an_equation_is_added_without_renumbering(tmp_path, cap
     cell = next(c for c in nb.cells if c.cell_type == "markdown" and "\\label{eq:" in c.source)
     cell.source = "\\begin{equation}\nw = 1\n\\label{eq:new}\n\\end{equation}\n\n" + cell.source
     nbformat.write(nb, path)
-    assert main(["--check", str(path)]) == 1
-    assert "equation numbers out of date" in capsys.readouterr().err
-    assert main([str(path)]) == 0
-    assert main(["--check", str(path)]) == 0
-    source = "".join(c.source for c in nbformat.read(path, as_version=4).cells)
+    source = _stale_then_renumbered(path, capsys, "equation numbers out of date")
     assert "\\tag{1}\\label{eq:new}" in source
 
 
@@ -275,11 +281,7 @@ def test_check_fails_when_an_anchor_is_missing(tmp_path, capsys) -> None:
     removed = ANCHOR_RE.search(cell.source)[0]
     cell.source = cell.source.replace(removed, "", 1)
     nbformat.write(nb, path)
-    assert main(["--check", str(path)]) == 1
-    assert "out of date" in capsys.readouterr().err
-    assert main([str(path)]) == 0
-    assert main(["--check", str(path)]) == 0
-    source = "".join(c.source for c in nbformat.read(path, as_version=4).cells)
+    source = _stale_then_renumbered(path, capsys, "out of date")
     assert removed in source
 
 

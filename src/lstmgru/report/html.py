@@ -23,9 +23,7 @@ from lstmgru.report.captions import HtmlCaptionPreprocessor
 from lstmgru.report.chapters import run_preprocessors, thesis_exporter, ticker_label, write_text
 from lstmgru.report.markdown import notebook_title, strip_anchors
 from lstmgru.report.numbering import (
-    APPENDICES,
     FLOAT_CHAPTERS,
-    float_numbers,
     html_equation_refs,
     number_notebooks,
 )
@@ -106,8 +104,9 @@ def copy_mathjax(html_dir: str | Path) -> str:
     return f"{MATHJAX_DIR}/MathJax.js?config={MATHJAX_CONFIG}"
 
 
-def _numbered(pages: list[tuple[str, Path, str]]) -> list:
-    """The pages' notebooks with equation numbers and references as in the PDF.
+def _numbered(pages: list[tuple[str, Path, str]]) -> tuple[list, dict[str, str]]:
+    """The pages' notebooks with equation numbers and references as in the PDF, and the thesis
+    numbers of the tables and figures the notebooks number (``Numbering.floats``).
 
     The numbers are counted afresh over the pages in thesis order (so a notebook whose tags are
     out of date still gets the PDF's numbers); a reference to an equation of the same page
@@ -123,7 +122,7 @@ def _numbered(pages: list[tuple[str, Path, str]]) -> list:
         for cell in nb.cells:
             if cell.cell_type == "markdown":
                 cell.source = html_equation_refs(strip_anchors(cell.source), local, files)
-    return nbs
+    return nbs, numbering.floats
 
 
 def build_html(notebooks: RunNotebooks, html_dir: str | Path) -> list[Path]:
@@ -139,9 +138,10 @@ def build_html(notebooks: RunNotebooks, html_dir: str | Path) -> list[Path]:
     exporter = thesis_exporter(HTMLExporter, "thesis_html")
     exporter.mathjax_url = copy_mathjax(html_dir)
     pages = _pages(notebooks)
+    nbs, floats = _numbered(pages)
     written: list[tuple[str, Path]] = []
     for (stem, path, ticker), nb in tqdm(
-        list(zip(pages, _numbered(pages), strict=True)),
+        list(zip(pages, nbs, strict=True)),
         desc="report: html",
         unit="nb",
         disable=None,
@@ -150,9 +150,7 @@ def build_html(notebooks: RunNotebooks, html_dir: str | Path) -> list[Path]:
         instrument = [LabelPrefixPreprocessor(prefix=ticker_label(ticker), instrument=ticker)]
         chapter = FLOAT_CHAPTERS.get(stem)
         captions = (
-            HtmlCaptionPreprocessor(
-                chapter=str(chapter), numbers=float_numbers(nb, chapter, APPENDICES.get(stem))
-            )
+            HtmlCaptionPreprocessor(chapter=str(chapter), numbers=floats)
             if chapter
             else HtmlCaptionPreprocessor()
         )

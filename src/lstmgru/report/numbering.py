@@ -47,7 +47,7 @@ import hashlib
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -172,11 +172,14 @@ class Numbering:
         Index (in the sequence given) of the notebook that defines each label.
     count : int
         How many numbers were given (labelled or not).
+    floats : dict of str to str
+        Thesis number of every table and figure the notebooks number (:func:`float_numbers`).
     """
 
     numbers: dict[str, int]
     owners: dict[str, int]
     count: int
+    floats: dict[str, str] = field(default_factory=dict)
 
 
 def _where(name: str, cell: int) -> str:
@@ -335,7 +338,8 @@ def number_sources(
         [_rewrite_refs(s, numbers, _where(names[k], i), floats[k]) for i, s in enumerate(cells)]
         for k, cells in enumerate(tagged)
     ]
-    return rewritten, Numbering(numbers, owners, count)
+    merged = {label: number for per_notebook in floats for label, number in per_notebook.items()}
+    return rewritten, Numbering(numbers, owners, count, merged)
 
 
 def _check_appendix_equations(nb, name: str) -> None:
@@ -462,23 +466,17 @@ def numbered_refs(markdown: str, notebooks: Sequence[Path] | None = None) -> str
     """
     paths = tuple(Path(p) for p in (notebooks or _default_paths()))
     digests = tuple(hashlib.sha256(p.read_bytes()).hexdigest() for p in paths)
-    numbers, floats = _numbers_of(paths, digests)
-    return _rewrite_refs(markdown, numbers, "output", floats)
+    numbering = _numbering_of(paths, digests)
+    return _rewrite_refs(markdown, numbering.numbers, "output", numbering.floats)
 
 
 @functools.lru_cache(maxsize=4)
-def _numbers_of(
-    paths: tuple[Path, ...], digests: tuple[str, ...]
-) -> tuple[dict[str, int], dict[str, str]]:
-    """Equation numbers and float numbers of the notebooks at ``paths`` (``digests`` the SHA-256
-    of their files, so that an edited notebook is read again)."""
-    nbs = [nbformat.read(p, as_version=4) for p in paths]
-    numbering = number_notebooks(nbs, [str(p) for p in paths])
-    floats: dict[str, str] = {}
-    for nb, path in zip(nbs, paths, strict=True):
-        if path.stem in FLOAT_CHAPTERS:
-            floats.update(float_numbers(nb, FLOAT_CHAPTERS[path.stem], APPENDICES.get(path.stem)))
-    return numbering.numbers, floats
+def _numbering_of(paths: tuple[Path, ...], digests: tuple[str, ...]) -> Numbering:
+    """The :class:`Numbering` of the notebooks at ``paths`` (``digests`` the SHA-256 of their
+    files, so that an edited notebook is read again)."""
+    return number_notebooks(
+        [nbformat.read(p, as_version=4) for p in paths], [str(p) for p in paths]
+    )
 
 
 def _default_paths() -> list[Path]:
